@@ -1,0 +1,146 @@
+/**
+ * The native addon's surface, as it crosses the Node-API boundary. Only this folder touches the addon;
+ * everything else goes through the typed samplers and models.
+ *
+ * Conventions shared with native/src/binding.cc:
+ * - Variables are 0..n-1. Biases are float64. Spins are stored as int8 (-1/+1), binaries as int8 (0/1).
+ * - A model carries its quadratic part either as coordinates (quadRow/quadCol/quadBias, i != j, each
+ *   unordered pair at most once) or as a dense row-major n x n matrix (`dense`, only the upper triangle
+ *   i < j is read). The core picks dense or CSR storage itself from the density.
+ * - Every sampling call takes a batch of models and returns one result per model; a single model is a
+ *   batch of one. Read r of model b is seeded from (seed, b, r) only, so the thread count never changes
+ *   the samples.
+ * - Bad arguments throw synchronously (TypeError for wrong types/shapes, RangeError for bad values), with
+ *   the argument's name in the message. Work runs on a native thread pool; the returned Promise settles
+ *   on the main thread. A cancelled job rejects with an Error whose `code` is 'ERR_QAHAN_CANCELLED'.
+ */
+import path from 'path';
+
+export type NativeVartype = 'SPIN' | 'BINARY';
+
+export interface NativeModel {
+  numVariables: number;
+  vartype: NativeVartype;
+  linear: Float64Array;
+  offset: number;
+  quadRow?: Uint32Array;
+  quadCol?: Uint32Array;
+  quadBias?: Float64Array;
+  dense?: Float64Array;
+}
+
+/** A flag the JS side sets and the worker threads poll between sweeps. */
+export interface NativeCancelToken {
+  cancel(): void;
+  readonly cancelled: boolean;
+}
+
+export interface NativeCommonParams {
+  numReads: number;
+  seed: number; // integer in [0, 2^53)
+  threads: number; // 1..256; 0 means the machine's cores
+  /** numModels * numReads * n values in the model's vartype, model-major then read-major. */
+  initialStates?: Int8Array;
+  cancelToken?: NativeCancelToken;
+  /** Called on the main thread, throttled (about every 100 ms), with sweeps done and total over all reads. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface NativeSimulatedAnnealingParams extends NativeCommonParams {
+  numSweeps: number;
+  /** [hot, cold]; computed from each model when absent. */
+  betaRange?: [number, number];
+  betaScheduleType?: 'geometric' | 'linear';
+  /** One beta per sweep; overrides numSweeps/betaRange when given. */
+  betaSchedule?: Float64Array;
+}
+
+export interface NativePathIntegralParams extends NativeCommonParams {
+  numSweeps: number;
+  beta: number;
+  trotterSlices: number;
+  /** Transverse field from start to end (default end near zero). */
+  gammaRange: [number, number];
+  gammaScheduleType?: 'linear' | 'geometric';
+  /** One Gamma per sweep; overrides gammaRange. */
+  gammaSchedule?: Float64Array;
+  /**
+   * s-form: H(s) = s * Hp + (1 - s) * Gamma0 * sum sx with Gamma0 = gammaRange[0]; one s per sweep in
+   * [0, 1]. When given, it replaces the Gamma schedule.
+   */
+  sSchedule?: Float64Array;
+  /** Also try, once per sweep per spin, flipping that spin in every slice at once. */
+  globalMoves?: boolean;
+}
+
+export interface NativeExactParams {
+  /** Keep the lowest `maxStates` states (sorted by energy); default all 2^n. */
+  maxStates?: number;
+  threads: number;
+  cancelToken?: NativeCancelToken;
+}
+
+export interface NativeTiming {
+  preprocessMs: number;
+  samplingMs: number;
+  postprocessMs: number;
+}
+
+export interface NativeSampleResult {
+  numReads: number;
+  numVariables: number;
+  /** numReads * n, in the model's vartype. */
+  samples: Int8Array;
+  energies: Float64Array;
+  storage: 'dense' | 'sparse';
+  /** The schedule actually used (SA: betas at both ends; SQA: Gamma at both ends and the beta). */
+  betaRange?: [number, number];
+  gammaRange?: [number, number];
+  timing: NativeTiming;
+}
+
+export interface NativeAttentionInput {
+  batch: number; // B
+  positions: number; // N
+  scores: Float32Array | Float64Array; // B * N
+  /** B * N * N, row-major; or give `features` (B * N * C) and `channels` for cosine similarity. */
+  similarity?: Float32Array | Float64Array;
+  features?: Float32Array | Float64Array;
+  channels?: number;
+  lambda: number;
+  gamma: number;
+  k: number;
+}
+
+/** B BINARY models E(z) = -sum a_i z_i + lambda sum_{i<j} S_ij z_i z_j + gamma (sum z_i - k)^2, expanded. */
+export interface NativeAttentionQubos {
+  batch: number;
+  positions: number;
+  linear: Float64Array; // B * N
+  dense: Float64Array; // B * N * N, upper triangle (i < j) holds the couplings, the rest zero
+  offset: Float64Array; // B
+}
+
+export interface NativeAddon {
+  info(): { threads: number; version: string };
+  CancelToken: new () => NativeCancelToken;
+  energies(model: NativeModel, samples: Int8Array, numSamples: number): Float64Array;
+  simulatedAnnealing(models: NativeModel[], params: NativeSimulatedAnnealingParams): Promise<NativeSampleResult[]>;
+  pathIntegralAnnealing(models: NativeModel[], params: NativePathIntegralParams): Promise<NativeSampleResult[]>;
+  exactSolve(model: NativeModel, params: NativeExactParams): Promise<NativeSampleResult>;
+  buildAttentionQubos(input: NativeAttentionInput): NativeAttentionQubos;
+  /** The default beta range SA would use for this model: [hot, cold]. */
+  defaultBetaRange(model: NativeModel): [number, number];
+}
+
+let cached: NativeAddon | undefined;
+
+/** Loads the addon once: a matching prebuild, else build/Release from `npm install`. */
+export function addon(): NativeAddon {
+  if (!cached) {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
+    cached = load(path.resolve(__dirname, '..', '..'));
+  }
+  return cached;
+}
