@@ -1,0 +1,46 @@
+import { parseArgs, ParseArgsConfig } from 'util';
+
+/** One CLI command: `qahan <name> ...`. Each lives in its own file under src/cli/commands/. */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Returns the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+/** Thrown for bad command-line input: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** util.parseArgs with errors turned into UsageErrors. */
+export function parseCommandArgs<O extends Options>(argv: string[], options: O, allowPositionals = true) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export function intOption(value: string | undefined, name: string, fallback?: number, min = 1): number | undefined {
+  if (value === undefined) return fallback;
+  const v = Number(value);
+  if (!Number.isInteger(v) || v < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  return v;
+}
+
+export function numberOption(value: string | undefined, name: string, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const v = Number(value);
+  if (!Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got ${JSON.stringify(value)}`);
+  return v;
+}
+
+export function choiceOption<T extends string>(value: string | undefined, name: string, choices: readonly T[], fallback?: T): T | undefined {
+  if (value === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as T;
+}
