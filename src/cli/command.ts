@@ -17,9 +17,15 @@ export class UsageError extends Error {
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** util.parseArgs with errors turned into UsageErrors. */
-export function parseCommandArgs<O extends Options>(argv: string[], options: O, allowPositionals = true) {
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+export function parseCommandArgs(argv: string[], options: Options, allowPositionals = true): ParsedArgs {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    const r = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return { values: r.values as ParsedArgs['values'], positionals: r.positionals };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
