@@ -1,0 +1,24 @@
+/**
+ * qahan: QUBO/Ising models, native simulated (quantum) annealing, D-Wave routing, and annealed hard
+ * attention for TensorFlow.js networks.
+ */
+export { BinaryQuadraticModel } from './model/bqm';
+export type { QuadraticTerm, QuboInput } from './model/bqm';
+export type { Vartype } from './model/vartype';
+export { SPIN, BINARY } from './model/vartype';
+export { toDimodJSON, fromDimodJSON } from './model/dimod-json';
+export type { DimodBqmJSON } from './model/dimod-json';
+
+export * as formats from './formats';
+
+export { SampleSet } from './samplers/sample-set';
+export type { SampleRecord, SampleSetInfo, Timing } from './samplers/sample-set';
+export type { Sampler, SampleParams, Progress } from './samplers/sampler';
+export { SimulatedAnnealingSampler } from './samplers/simulated-annealing';
+export type { SimulatedAnnealingParams } from './samplers/simulated-annealing';
+export { PathIntegralAnnealingSampler } from './samplers/path-integral-annealing';
+export type { PathIntegralAnnealingParams } from './samplers/path-integral-annealing';
+export { ExactSolver } from './samplers/exact';
+export { createSampler } from './samplers/create-sampler';
+export { resolveSamplerConfig } from './config/qahan-config';
+export type { SamplerConfig, SamplerName } from './config/qahan-config';
