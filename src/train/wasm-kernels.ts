@@ -98,6 +98,11 @@ function isNCHW(dataFormat: unknown): boolean {
   return dataFormat === 'NCHW';
 }
 
+/** Explicit NCHW paddings reordered to NHWC. */
+function padToNHWC(pad: PadAttr, nchw: boolean): PadAttr {
+  return nchw && Array.isArray(pad) ? [pad[0], pad[2], pad[3], pad[1]] : pad;
+}
+
 interface ConvGeom {
   n: number;
   h: number;
@@ -172,7 +177,8 @@ function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: unkno
     x = s.transpose(x, [0, 2, 3, 1]);
     dy = s.transpose(dy, [0, 2, 3, 1]);
   }
-  const g = convGeometry(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, attrs.pad, attrs.dimRoundingMode);
+  const pad = padToNHWC(attrs.pad, isNCHW(attrs.dataFormat));
+  const g = convGeometry(x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, pad, attrs.dimRoundingMode);
   // [ci, H, W, N]: input channels become the batch, the batch becomes the channels.
   const xT = s.transpose(x, [3, 1, 2, 0]);
   const out = conv2DBackpropFilterCore(backend, xT, dy, g);
@@ -225,7 +231,8 @@ function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend: unknow
     dy = s.transpose(dy, [0, 2, 3, 1]);
     inputShape = [inputShape[0], inputShape[2], inputShape[3], inputShape[1]];
   }
-  const g = convGeometry(inputShape, filter.shape as [number, number, number, number], attrs.strides, attrs.pad, attrs.dimRoundingMode);
+  const pad = padToNHWC(attrs.pad, nchw);
+  const g = convGeometry(inputShape, filter.shape as [number, number, number, number], attrs.strides, pad, attrs.dimRoundingMode);
 
   // Rows of (possibly dilated) dy used, and the stride-1 "full" convolution padding.
   const plan = (size: number, out: number, f: number, stride: number, padBefore: number) => {
