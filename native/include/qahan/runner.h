@@ -1,0 +1,71 @@
+// qahan/runner.h - runs the reads of a batch of models on a persistent thread pool.
+//
+// Every (model b, read r) pair is one work item with its own Rng(seed, b, r), so the samples do not
+// depend on how many threads run them or in which order. Workers poll the cancel flag every sweep and
+// add one to the progress counter per sweep. The calling thread waits, calling `tick` about every
+// 100 ms (progress reporting), and rethrows the first exception a worker hit (e.g. std::bad_alloc).
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "qahan/problem.h"
+#include "qahan/schedules.h"
+
+namespace qahan {
+
+struct Cancelled : std::runtime_error {
+  Cancelled() : std::runtime_error("cancelled") {}
+};
+
+using CancelFlag = std::shared_ptr<std::atomic<bool>>;
+
+// Process-wide pool; grows on demand up to kMaxThreads workers and is never torn down.
+constexpr unsigned kMaxThreads = 256;
+unsigned resolveThreads(unsigned requested);  // 0 -> hardware_concurrency (at least 1)
+
+// Runs fn(item) for item in [0, count) on up to `threads` workers, blocking the caller; calls tick()
+// on the caller about every tickMs while waiting. Rethrows the first worker exception.
+void parallelFor(size_t count, unsigned threads, const std::function<void(size_t)>& fn,
+                 const std::function<void()>& tick = {}, int tickMs = 100);
+
+struct BatchOptions {
+  int numReads = 1;
+  uint64_t seed = 0;
+  unsigned threads = 0;
+  // Per model: nullptr, or numReads * n initial values in the model's vartype.
+  std::vector<const int8_t*> initial;
+  CancelFlag cancel;  // the caller's token (may be null)
+  CancelFlag abort;   // internal stop request (may be null); either flag stops the batch
+  std::atomic<uint64_t>* progress = nullptr;  // sweeps done, summed over reads
+  std::function<void()> tick;
+};
+
+struct SampleOutput {
+  std::vector<int8_t> samples;  // numReads * n in the model's vartype
+  std::vector<double> energies;
+};
+
+// SA: schedules[b] is model b's beta per sweep.
+std::vector<SampleOutput> runSimulatedAnnealing(const std::vector<Problem>& problems, const std::vector<Model>& models,
+                                                const std::vector<std::vector<double>>& schedules,
+                                                const BatchOptions& opt);
+
+// Which Trotter slice a read returns.
+constexpr int kSliceLowest = -1;  // the lowest Hp(s^k); ties go to the lowest k
+constexpr int kSliceRandom = -2;  // uniform from the read's own stream
+
+struct SqaOptions {
+  int P = 1;
+  std::vector<SqaStep> steps;  // one per sweep
+  bool globalMoves = false;
+  int returnSlice = kSliceLowest;  // or a fixed index in [0, P)
+};
+
+std::vector<SampleOutput> runPathIntegral(const std::vector<Problem>& problems, const std::vector<Model>& models,
+                                          const SqaOptions& sqa, const BatchOptions& opt);
+
+}  // namespace qahan

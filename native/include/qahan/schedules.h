@@ -1,0 +1,39 @@
+// qahan/schedules.h - per-sweep annealing schedules.
+//
+// SA: beta_t for t = 0..S-1 from [hot, cold], geometric (beta_t = hot (cold/hot)^(t/(S-1))) or linear;
+// S = 1 gives just the cold end. The default range follows dwave-samplers: flipping a spin changes the
+// energy by 2|f_i|, so
+//   hot  = ln 2 / (2 max_i (|h_i| + sum_j |J_ij|))   (the hardest flip accepted about half the time),
+//   cold = ln 100 / (2 min nonzero |h_i|, |J_ij|)    (the smallest gap accepted about 1% of the time),
+// in spin form. An all-zero model gets [0.1, 1]; cold is never below hot.
+//
+// SQA: one (w, Jperp) pair per sweep, w = weight of Hp per slice (beta/P, or s beta/P in s-form) and
+// Jperp = -(1/2) ln tanh(beta Gamma / P) with Gamma the transverse field of that sweep ((1-s) Gamma0 in
+// s-form). Gamma -> 0 (s -> 1) makes Jperp diverge; it is clamped to kMaxJperp, which freezes the
+// Trotter chains just the same. P = 1 has no inter-slice coupling (Jperp = 0).
+#pragma once
+#include <utility>
+#include <vector>
+
+#include "qahan/problem.h"
+
+namespace qahan {
+
+constexpr double kMaxJperp = 1e3;
+
+std::vector<double> betaSchedule(double hot, double cold, int sweeps, bool geometric);
+std::pair<double, double> defaultBetaRange(const Problem& p);
+
+std::vector<double> gammaSchedule(double g0, double g1, int sweeps, bool geometric);
+double jperp(double beta, double gamma, int P);
+
+struct SqaStep {
+  double w;      // weight of Hp in each slice
+  double jperp;  // inter-slice coupling
+  double gamma;  // effective transverse field (for reporting)
+  double beta;   // effective beta of Hp (beta, or s beta)
+};
+std::vector<SqaStep> sqaSteps(double beta, int P, const std::vector<double>& gammas);
+std::vector<SqaStep> sqaStepsS(double beta, int P, double gamma0, const std::vector<double>& s);
+
+}  // namespace qahan

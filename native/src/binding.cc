@@ -1,0 +1,803 @@
+// binding.cc - the Node-API surface (the only file that includes napi.h). The contract is
+// src/native/addon.ts. Every argument is validated and copied on the main thread; bad input throws a
+// TypeError (wrong type/shape) or RangeError (bad value) naming the argument. Sampling runs in an
+// AsyncProgressWorker that drives the core's thread pool and settles a Promise; no C++ exception ever
+// escapes into Node (std::bad_alloc becomes a RangeError, other failures an Error).
+#include <napi.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "qahan/attention.h"
+#include "qahan/exact.h"
+#include "qahan/problem.h"
+#include "qahan/runner.h"
+#include "qahan/schedules.h"
+#include "qahan/version.h"
+
+namespace {
+
+using namespace qahan;
+
+// ---------------------------------------------------------------------------------------------------
+// Errors raised while validating; turned into JS TypeError/RangeError at the function boundary.
+struct ArgError {
+  bool range;
+  std::string msg;
+};
+[[noreturn]] void typeError(const std::string& m) { throw ArgError{false, m}; }
+[[noreturn]] void rangeError(const std::string& m) { throw ArgError{true, m}; }
+
+constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
+constexpr int64_t kMaxVariables = int64_t(1) << 26;
+constexpr uint64_t kMaxDenseBytes = uint64_t(1) << 31;  // n*n*8 for a dense model
+constexpr uint64_t kMaxOutputValues = (uint64_t(1) << 31) - 1;
+constexpr uint64_t kMaxSliceValues = uint64_t(1) << 26;  // P * n per read
+constexpr int64_t kMaxSweeps = (int64_t(1) << 31) - 1;
+constexpr int64_t kMaxSlices = 1 << 16;
+
+struct AddonData {
+  Napi::FunctionReference cancelCtor;
+};
+
+// ---------------------------------------------------------------------------------------------------
+class CancelToken : public Napi::ObjectWrap<CancelToken> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "CancelToken",
+                       {InstanceMethod<&CancelToken::Cancel>("cancel"),
+                        InstanceAccessor<&CancelToken::Cancelled>("cancelled")});
+  }
+  explicit CancelToken(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<CancelToken>(info), flag_(std::make_shared<std::atomic<bool>>(false)) {}
+  CancelFlag flag() const { return flag_; }
+
+ private:
+  Napi::Value Cancel(const Napi::CallbackInfo& info) {
+    flag_->store(true);
+    return info.Env().Undefined();
+  }
+  Napi::Value Cancelled(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), flag_->load()); }
+  CancelFlag flag_;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Validation helpers. `path` is the argument's name as shown in messages, e.g. "params.numReads".
+
+Napi::Object asObject(const Napi::Value& v, const std::string& path) {
+  if (!v.IsObject() || v.IsArray() || v.IsTypedArray() || v.IsFunction()) typeError(path + " must be an object");
+  return v.As<Napi::Object>();
+}
+
+double finiteNumber(const Napi::Value& v, const std::string& path) {
+  if (!v.IsNumber()) typeError(path + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d)) rangeError(path + " must be finite");
+  return d;
+}
+
+int64_t integer(const Napi::Value& v, const std::string& path, int64_t lo, int64_t hi) {
+  const double d = finiteNumber(v, path);
+  if (d != std::floor(d)) rangeError(path + " must be an integer");
+  if (d < static_cast<double>(lo) || d > static_cast<double>(hi))
+    rangeError(path + " must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return static_cast<int64_t>(d);
+}
+
+bool has(const Napi::Object& o, const char* key) { return !o.Get(key).IsUndefined(); }
+
+template <class T>
+Napi::TypedArrayOf<T> typedArray(const Napi::Value& v, napi_typedarray_type type, const char* typeName,
+                                 const std::string& path) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    typeError(path + " must be a " + typeName);
+  return v.As<Napi::TypedArrayOf<T>>();
+}
+
+std::vector<double> finiteF64(const Napi::Value& v, const std::string& path, size_t expectLen, bool checkLen = true) {
+  auto a = typedArray<double>(v, napi_float64_array, "Float64Array", path);
+  const size_t len = a.ElementLength();
+  if (checkLen && len != expectLen)
+    typeError(path + " must have length " + std::to_string(expectLen) + ", got " + std::to_string(len));
+  std::vector<double> out(len);
+  if (len) std::memcpy(out.data(), a.Data(), len * sizeof(double));
+  for (size_t i = 0; i < len; ++i)
+    if (!std::isfinite(out[i])) rangeError(path + "[" + std::to_string(i) + "] must be finite");
+  return out;
+}
+
+// Float32Array or Float64Array, copied to double.
+std::vector<double> finiteReal(const Napi::Value& v, const std::string& path, size_t expectLen) {
+  if (!v.IsTypedArray()) typeError(path + " must be a Float32Array or Float64Array");
+  auto t = v.As<Napi::TypedArray>();
+  std::vector<double> out;
+  if (t.TypedArrayType() == napi_float64_array) {
+    auto a = v.As<Napi::Float64Array>();
+    out.assign(a.Data(), a.Data() + a.ElementLength());
+  } else if (t.TypedArrayType() == napi_float32_array) {
+    auto a = v.As<Napi::Float32Array>();
+    out.assign(a.Data(), a.Data() + a.ElementLength());
+  } else {
+    typeError(path + " must be a Float32Array or Float64Array");
+  }
+  if (out.size() != expectLen)
+    typeError(path + " must have length " + std::to_string(expectLen) + ", got " + std::to_string(out.size()));
+  for (size_t i = 0; i < out.size(); ++i)
+    if (!std::isfinite(out[i])) rangeError(path + "[" + std::to_string(i) + "] must be finite");
+  return out;
+}
+
+std::vector<uint32_t> u32(const Napi::Value& v, const std::string& path) {
+  auto a = typedArray<uint32_t>(v, napi_uint32_array, "Uint32Array", path);
+  const size_t len = a.ElementLength();
+  std::vector<uint32_t> out(len);
+  if (len) std::memcpy(out.data(), a.Data(), len * sizeof(uint32_t));
+  return out;
+}
+
+CancelFlag cancelFlag(Napi::Env env, const Napi::Object& params, const std::string& path) {
+  Napi::Value v = params.Get("cancelToken");
+  if (v.IsUndefined()) return nullptr;
+  auto* data = env.GetInstanceData<AddonData>();
+  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(data->cancelCtor.Value()))
+    typeError(path + ".cancelToken must be a CancelToken created by the addon");
+  return CancelToken::Unwrap(v.As<Napi::Object>())->flag();
+}
+
+Model parseModel(const Napi::Value& v, const std::string& path) {
+  Napi::Object o = asObject(v, path);
+  Model m;
+  m.n = static_cast<int>(integer(o.Get("numVariables"), path + ".numVariables", 0, kMaxVariables));
+  const size_t N = static_cast<size_t>(m.n);
+  Napi::Value vt = o.Get("vartype");
+  if (!vt.IsString()) typeError(path + ".vartype must be 'SPIN' or 'BINARY'");
+  const std::string vts = vt.As<Napi::String>().Utf8Value();
+  if (vts == "SPIN")
+    m.vartype = Vartype::Spin;
+  else if (vts == "BINARY")
+    m.vartype = Vartype::Binary;
+  else
+    rangeError(path + ".vartype must be 'SPIN' or 'BINARY'");
+  m.linear = finiteF64(o.Get("linear"), path + ".linear", N);
+  m.offset = has(o, "offset") ? finiteNumber(o.Get("offset"), path + ".offset") : 0.0;
+
+  const bool hr = has(o, "quadRow"), hc = has(o, "quadCol"), hb = has(o, "quadBias");
+  if (hr || hc || hb) {
+    if (!(hr && hc && hb)) typeError(path + ".quadRow, quadCol and quadBias must be given together");
+    m.row = u32(o.Get("quadRow"), path + ".quadRow");
+    m.col = u32(o.Get("quadCol"), path + ".quadCol");
+    m.bias = finiteF64(o.Get("quadBias"), path + ".quadBias", 0, false);
+    if (m.col.size() != m.row.size())
+      typeError(path + ".quadCol must have the length of quadRow (" + std::to_string(m.row.size()) + ")");
+    if (m.bias.size() != m.row.size())
+      typeError(path + ".quadBias must have the length of quadRow (" + std::to_string(m.row.size()) + ")");
+    for (size_t k = 0; k < m.row.size(); ++k) {
+      if (m.row[k] >= N) rangeError(path + ".quadRow[" + std::to_string(k) + "] is out of range (n = " + std::to_string(N) + ")");
+      if (m.col[k] >= N) rangeError(path + ".quadCol[" + std::to_string(k) + "] is out of range (n = " + std::to_string(N) + ")");
+      if (m.row[k] == m.col[k])
+        rangeError(path + ".quadRow[" + std::to_string(k) + "] equals quadCol[" + std::to_string(k) + "] (i == j)");
+    }
+  }
+  if (has(o, "dense")) {
+    if (static_cast<uint64_t>(N) * N * 8 > kMaxDenseBytes)
+      rangeError(path + ".dense: a dense model with " + std::to_string(N) + " variables is too large (n*n*8 bytes > 2 GiB)");
+    auto a = typedArray<double>(o.Get("dense"), napi_float64_array, "Float64Array", path + ".dense");
+    if (a.ElementLength() != N * N)
+      typeError(path + ".dense must have length n*n = " + std::to_string(N * N) + ", got " + std::to_string(a.ElementLength()));
+    m.dense.resize(N * N);
+    if (N) std::memcpy(m.dense.data(), a.Data(), N * N * sizeof(double));
+    for (size_t i = 0; i < N; ++i)
+      for (size_t j = i + 1; j < N; ++j)
+        if (!std::isfinite(m.dense[i * N + j])) rangeError(path + ".dense[" + std::to_string(i * N + j) + "] must be finite");
+  }
+  return m;
+}
+
+std::vector<int8_t> i8Values(const Napi::Value& v, const std::string& path, size_t expectLen) {
+  auto a = typedArray<int8_t>(v, napi_int8_array, "Int8Array", path);
+  if (a.ElementLength() != expectLen)
+    typeError(path + " must have length " + std::to_string(expectLen) + ", got " + std::to_string(a.ElementLength()));
+  std::vector<int8_t> out(expectLen);
+  if (expectLen) std::memcpy(out.data(), a.Data(), expectLen);
+  return out;
+}
+
+std::vector<int8_t> parseSamples(const Napi::Value& v, const std::string& path, const std::vector<Model>& models,
+                                 int64_t reads) {
+  size_t total = 0;
+  for (auto& m : models) total += static_cast<size_t>(reads) * m.n;
+  std::vector<int8_t> out = i8Values(v, path, total);
+  size_t pos = 0;
+  for (size_t b = 0; b < models.size(); ++b) {
+    const Model& m = models[b];
+    const size_t len = static_cast<size_t>(reads) * m.n;
+    for (size_t i = 0; i < len; ++i, ++pos) {
+      const int8_t x = out[pos];
+      const bool ok = m.vartype == Vartype::Spin ? (x == 1 || x == -1) : (x == 0 || x == 1);
+      if (!ok)
+        rangeError(path + "[" + std::to_string(pos) + "] must be " +
+                   (m.vartype == Vartype::Spin ? "-1 or +1 (SPIN)" : "0 or 1 (BINARY)"));
+    }
+  }
+  return out;
+}
+
+std::vector<Model> parseModels(const Napi::Value& v) {
+  if (!v.IsArray()) typeError("models must be an array of models");
+  Napi::Array a = v.As<Napi::Array>();
+  const uint32_t B = a.Length();
+  if (B > (1u << 24)) rangeError("models: too many models");
+  std::vector<Model> out;
+  out.reserve(B);
+  for (uint32_t b = 0; b < B; ++b) out.push_back(parseModel(a.Get(b), "models[" + std::to_string(b) + "]"));
+  return out;
+}
+
+std::pair<double, double> parsePair(const Napi::Value& v, const std::string& path, double minExclusive,
+                                    bool allowEqualMin) {
+  if (!v.IsArray() || v.As<Napi::Array>().Length() != 2) typeError(path + " must be an array of two numbers");
+  Napi::Array a = v.As<Napi::Array>();
+  double x[2];
+  for (uint32_t i = 0; i < 2; ++i) {
+    const std::string p = path + "[" + std::to_string(i) + "]";
+    x[i] = finiteNumber(a.Get(i), p);
+    if (allowEqualMin ? x[i] < minExclusive : x[i] <= minExclusive)
+      rangeError(p + (allowEqualMin ? " must be >= 0" : " must be > 0"));
+  }
+  return {x[0], x[1]};
+}
+
+std::string optionalString(const Napi::Object& o, const char* key, const std::string& path,
+                           std::initializer_list<const char*> allowed, const char* dflt) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined()) return dflt;
+  std::string list;
+  for (auto* s : allowed) list += std::string(list.empty() ? "" : " or ") + "'" + s + "'";
+  if (!v.IsString()) typeError(path + " must be " + list);
+  std::string s = v.As<Napi::String>().Utf8Value();
+  for (auto* a : allowed)
+    if (s == a) return s;
+  rangeError(path + " must be " + list);
+}
+
+// Common sampling params (validated and copied).
+struct Common {
+  int numReads = 1;
+  uint64_t seed = 0;
+  unsigned threads = 0;
+  std::vector<int8_t> initial;  // flat, or empty
+  CancelFlag cancel;
+  Napi::Function onProgress;  // empty when absent
+};
+
+Common parseCommon(Napi::Env env, const Napi::Object& p, const std::vector<Model>& models) {
+  Common c;
+  c.numReads = static_cast<int>(integer(p.Get("numReads"), "params.numReads", 1, kMaxSweeps));
+  c.seed = has(p, "seed") ? static_cast<uint64_t>(integer(p.Get("seed"), "params.seed", 0, static_cast<int64_t>(kMaxSafeInteger))) : 0;
+  c.threads = has(p, "threads") ? static_cast<unsigned>(integer(p.Get("threads"), "params.threads", 0, kMaxThreads)) : 0;
+  uint64_t total = 0;
+  for (auto& m : models) total += static_cast<uint64_t>(c.numReads) * static_cast<uint64_t>(m.n);
+  if (total > kMaxOutputValues)
+    rangeError("params.numReads: numReads * numVariables over the batch is too large (" + std::to_string(total) + " values)");
+  if (has(p, "initialStates")) c.initial = parseSamples(p.Get("initialStates"), "params.initialStates", models, c.numReads);
+  c.cancel = cancelFlag(env, p, "params");
+  Napi::Value cb = p.Get("onProgress");
+  if (!cb.IsUndefined()) {
+    if (!cb.IsFunction()) typeError("params.onProgress must be a function");
+    c.onProgress = cb.As<Napi::Function>();
+  }
+  return c;
+}
+
+void fillBatchOptions(const Common& c, const std::vector<Model>& models, BatchOptions& o) {
+  o.numReads = c.numReads;
+  o.seed = c.seed;
+  o.threads = c.threads;
+  o.cancel = c.cancel;
+  o.initial.assign(models.size(), nullptr);
+  if (!c.initial.empty()) {
+    size_t pos = 0;
+    for (size_t b = 0; b < models.size(); ++b) {
+      o.initial[b] = c.initial.data() + pos;
+      pos += static_cast<size_t>(c.numReads) * models[b].n;
+    }
+  }
+}
+
+double msSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+Napi::Array pairArray(Napi::Env env, double a, double b) {
+  Napi::Array r = Napi::Array::New(env, 2);
+  r.Set(0u, Napi::Number::New(env, a));
+  r.Set(1u, Napi::Number::New(env, b));
+  return r;
+}
+
+Napi::Int8Array toInt8Array(Napi::Env env, const std::vector<int8_t>& v) {
+  auto a = Napi::Int8Array::New(env, v.size());
+  if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size());
+  return a;
+}
+
+Napi::Float64Array toFloat64Array(Napi::Env env, const std::vector<double>& v) {
+  auto a = Napi::Float64Array::New(env, v.size());
+  if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size() * sizeof(double));
+  return a;
+}
+
+struct Timing {
+  double pre = 0, sampling = 0, post = 0;
+};
+
+Napi::Object resultObject(Napi::Env env, int numReads, int n, const std::vector<int8_t>& samples,
+                          const std::vector<double>& energies, bool dense, const Timing& t) {
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("numReads", Napi::Number::New(env, numReads));
+  r.Set("numVariables", Napi::Number::New(env, n));
+  r.Set("samples", toInt8Array(env, samples));
+  r.Set("energies", toFloat64Array(env, energies));
+  r.Set("storage", Napi::String::New(env, dense ? "dense" : "sparse"));
+  Napi::Object tm = Napi::Object::New(env);
+  tm.Set("preprocessMs", Napi::Number::New(env, t.pre));
+  tm.Set("samplingMs", Napi::Number::New(env, t.sampling));
+  tm.Set("postprocessMs", Napi::Number::New(env, t.post));
+  r.Set("timing", tm);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The async job: `work` runs off the main thread (it may call tick() to report progress), `finish`
+// builds the resolved value on the main thread.
+struct ProgressMsg {
+  double done, total;
+};
+
+class Job : public Napi::AsyncProgressWorker<ProgressMsg> {
+ public:
+  using Work = std::function<void(Job&)>;
+  using Finish = std::function<Napi::Value(Napi::Env, double postStartMs)>;
+
+  Job(Napi::Env env, Work work, Finish finish, Napi::Function onProgress)
+      : Napi::AsyncProgressWorker<ProgressMsg>(env, "qahan"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        work_(std::move(work)),
+        finish_(std::move(finish)),
+        abort_(std::make_shared<std::atomic<bool>>(false)) {
+    if (!onProgress.IsEmpty()) onProgress_ = Napi::Persistent(onProgress);
+  }
+  Napi::Promise promise() const { return deferred_.Promise(); }
+  CancelFlag abortFlag() const { return abort_; }
+  bool wantsProgress() const { return !onProgress_.IsEmpty(); }
+
+  std::atomic<uint64_t> done{0};
+  uint64_t total = 0;
+  void tick() {
+    if (progress_ && wantsProgress()) {
+      ProgressMsg m{static_cast<double>(done.load()), static_cast<double>(total)};
+      progress_->Send(&m, 1);
+    }
+  }
+
+ protected:
+  void Execute(const ExecutionProgress& progress) override {
+    progress_ = &progress;
+    try {
+      work_(*this);
+      tick();
+    } catch (const Cancelled&) {
+      cancelled_ = true;
+      SetError("qahan: the job was cancelled");
+    } catch (const std::bad_alloc&) {
+      SetError("qahan: out of memory");
+    } catch (const std::exception& e) {
+      SetError(std::string("qahan: ") + e.what());
+    } catch (...) {
+      SetError("qahan: unknown native error");
+    }
+    progress_ = nullptr;
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    try {
+      deferred_.Resolve(finish_(env, 0));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    } catch (const std::exception& e) {
+      deferred_.Reject(Napi::Error::New(env, std::string("qahan: ") + e.what()).Value());
+    }
+  }
+
+  void OnError(const Napi::Error& e) override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    if (!progressError_.IsEmpty()) {
+      deferred_.Reject(progressError_.Value());
+      return;
+    }
+    Napi::Error err = Napi::Error::New(env, e.Message());
+    if (cancelled_) err.Set("code", Napi::String::New(env, "ERR_QAHAN_CANCELLED"));
+    deferred_.Reject(err.Value());
+  }
+
+  void OnProgress(const ProgressMsg* data, size_t count) override {
+    if (!count || onProgress_.IsEmpty() || !progressError_.IsEmpty()) return;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    try {
+      onProgress_.Call({Napi::Number::New(env, data->done), Napi::Number::New(env, data->total)});
+    } catch (const Napi::Error& e) {
+      // A throwing progress callback stops the job; the Promise rejects with what it threw.
+      progressError_ = Napi::Persistent(e.Value());
+      abort_->store(true);
+    }
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Work work_;
+  Finish finish_;
+  Napi::FunctionReference onProgress_;
+  Napi::ObjectReference progressError_;
+  CancelFlag abort_;
+  const ExecutionProgress* progress_ = nullptr;
+  bool cancelled_ = false;
+};
+
+Napi::Value startJob(Napi::Env env, Job::Work work, Job::Finish finish, Napi::Function onProgress,
+                     uint64_t total = 0) {
+  auto* job = new Job(env, std::move(work), std::move(finish), onProgress);
+  job->total = total;
+  Napi::Promise p = job->promise();
+  job->Queue();
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Shared state of a sampling call, owned by the job closures.
+struct SampleCall {
+  std::vector<Model> models;
+  std::vector<Problem> problems;
+  Common common;
+  BatchOptions opt;
+  std::vector<SampleOutput> out;
+  Timing timing;
+  std::vector<std::pair<double, double>> betaRanges, gammaRanges;
+  bool sqa = false;
+};
+
+Napi::Value finishSamples(Napi::Env env, SampleCall& c) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Napi::Array arr = Napi::Array::New(env, c.models.size());
+  std::vector<Napi::Object> objs;
+  for (size_t b = 0; b < c.models.size(); ++b) {
+    Napi::Object r = resultObject(env, c.common.numReads, c.models[b].n, c.out[b].samples, c.out[b].energies,
+                                  c.problems[b].dense, c.timing);
+    r.Set("betaRange", pairArray(env, c.betaRanges[b].first, c.betaRanges[b].second));
+    if (c.sqa) r.Set("gammaRange", pairArray(env, c.gammaRanges[b].first, c.gammaRanges[b].second));
+    arr.Set(static_cast<uint32_t>(b), r);
+    objs.push_back(r);
+  }
+  const double post = msSince(t0);
+  for (auto& r : objs) r.Get("timing").As<Napi::Object>().Set("postprocessMs", Napi::Number::New(env, post));
+  return arr;
+}
+
+Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto call = std::make_shared<SampleCall>();
+  call->models = parseModels(info[0]);
+  Napi::Object p = asObject(info[1], "params");
+  call->common = parseCommon(env, p, call->models);
+
+  std::vector<double> fixed;
+  bool haveFixed = has(p, "betaSchedule");
+  int sweeps = 0;
+  bool geometric = true;
+  bool haveRange = false;
+  std::pair<double, double> range;
+  if (haveFixed) {
+    fixed = finiteF64(p.Get("betaSchedule"), "params.betaSchedule", 0, false);
+    if (fixed.empty()) rangeError("params.betaSchedule must not be empty");
+    if (fixed.size() > static_cast<size_t>(kMaxSweeps)) rangeError("params.betaSchedule is too long");
+    for (size_t i = 0; i < fixed.size(); ++i)
+      if (!(fixed[i] > 0)) rangeError("params.betaSchedule[" + std::to_string(i) + "] must be > 0");
+    sweeps = static_cast<int>(fixed.size());
+  } else {
+    sweeps = static_cast<int>(integer(p.Get("numSweeps"), "params.numSweeps", 1, kMaxSweeps));
+    if (has(p, "betaRange")) {
+      haveRange = true;
+      range = parsePair(p.Get("betaRange"), "params.betaRange", 0.0, false);
+    }
+    geometric = optionalString(p, "betaScheduleType", "params.betaScheduleType", {"geometric", "linear"}, "geometric") ==
+                "geometric";
+  }
+  fillBatchOptions(call->common, call->models, call->opt);
+  const double parseMs = msSince(t0);
+  uint64_t total = static_cast<uint64_t>(sweeps) * call->common.numReads * call->models.size();
+
+  auto work = [call, fixed, haveFixed, haveRange, range, sweeps, geometric, parseMs](Job& job) {
+    const auto t1 = std::chrono::steady_clock::now();
+    SampleCall& c = *call;
+    if (c.common.cancel && c.common.cancel->load()) throw Cancelled();
+    std::vector<std::vector<double>> schedules(c.models.size());
+    c.problems.reserve(c.models.size());
+    for (size_t b = 0; b < c.models.size(); ++b) {
+      c.problems.push_back(toProblem(c.models[b]));
+      if (haveFixed) {
+        schedules[b] = fixed;
+      } else {
+        auto r = haveRange ? range : defaultBetaRange(c.problems[b]);
+        schedules[b] = betaSchedule(r.first, r.second, sweeps, geometric);
+      }
+      c.betaRanges.emplace_back(schedules[b].front(), schedules[b].back());
+    }
+    c.timing.pre = parseMs + msSince(t1);
+    const auto t2 = std::chrono::steady_clock::now();
+    c.opt.progress = &job.done;
+    c.opt.abort = job.abortFlag();
+    c.opt.tick = [&job] { job.tick(); };
+    c.out = runSimulatedAnnealing(c.problems, c.models, schedules, c.opt);
+    c.timing.sampling = msSince(t2);
+  };
+  auto finish = [call](Napi::Env e, double) { return finishSamples(e, *call); };
+  return startJob(env, work, finish, call->common.onProgress, total);
+}
+
+Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto call = std::make_shared<SampleCall>();
+  call->sqa = true;
+  call->models = parseModels(info[0]);
+  Napi::Object p = asObject(info[1], "params");
+  call->common = parseCommon(env, p, call->models);
+
+  const double beta = finiteNumber(p.Get("beta"), "params.beta");
+  if (!(beta > 0)) rangeError("params.beta must be > 0");
+  const int P = static_cast<int>(integer(p.Get("trotterSlices"), "params.trotterSlices", 1, kMaxSlices));
+  for (size_t b = 0; b < call->models.size(); ++b)
+    if (static_cast<uint64_t>(P) * call->models[b].n > kMaxSliceValues)
+      rangeError("params.trotterSlices: trotterSlices * models[" + std::to_string(b) + "].numVariables is too large");
+
+  SqaOptions sqa;
+  sqa.P = P;
+  const bool haveS = has(p, "sSchedule"), haveG = has(p, "gammaSchedule");
+  std::pair<double, double> gr{0, 0};
+  const bool haveRange = has(p, "gammaRange");
+  if (haveRange) gr = parsePair(p.Get("gammaRange"), "params.gammaRange", 0.0, true);
+  if (haveS) {
+    if (!haveRange) typeError("params.gammaRange must be an array of two numbers (gammaRange[0] is Gamma0 of the s-form)");
+    auto s = finiteF64(p.Get("sSchedule"), "params.sSchedule", 0, false);
+    if (s.empty()) rangeError("params.sSchedule must not be empty");
+    if (s.size() > static_cast<size_t>(kMaxSweeps)) rangeError("params.sSchedule is too long");
+    for (size_t i = 0; i < s.size(); ++i)
+      if (s[i] < 0 || s[i] > 1) rangeError("params.sSchedule[" + std::to_string(i) + "] must be in [0, 1]");
+    sqa.steps = sqaStepsS(beta, P, gr.first, s);
+  } else if (haveG) {
+    auto g = finiteF64(p.Get("gammaSchedule"), "params.gammaSchedule", 0, false);
+    if (g.empty()) rangeError("params.gammaSchedule must not be empty");
+    if (g.size() > static_cast<size_t>(kMaxSweeps)) rangeError("params.gammaSchedule is too long");
+    for (size_t i = 0; i < g.size(); ++i)
+      if (g[i] < 0) rangeError("params.gammaSchedule[" + std::to_string(i) + "] must be >= 0");
+    sqa.steps = sqaSteps(beta, P, g);
+  } else {
+    const int sweeps = static_cast<int>(integer(p.Get("numSweeps"), "params.numSweeps", 1, kMaxSweeps));
+    if (!haveRange) typeError("params.gammaRange must be an array of two numbers");
+    const bool geometric =
+        optionalString(p, "gammaScheduleType", "params.gammaScheduleType", {"linear", "geometric"}, "linear") == "geometric";
+    if (geometric && (!(gr.first > 0) || !(gr.second > 0)))
+      rangeError("params.gammaRange must be > 0 at both ends for a geometric schedule");
+    sqa.steps = sqaSteps(beta, P, gammaSchedule(gr.first, gr.second, sweeps, geometric));
+  }
+  Napi::Value gm = p.Get("globalMoves");
+  if (!gm.IsUndefined()) {
+    if (!gm.IsBoolean()) typeError("params.globalMoves must be a boolean");
+    sqa.globalMoves = gm.As<Napi::Boolean>().Value();
+  }
+  Napi::Value rs = p.Get("returnSlice");
+  if (!rs.IsUndefined()) {
+    if (rs.IsNumber()) {
+      sqa.returnSlice = static_cast<int>(integer(rs, "params.returnSlice", 0, P - 1));
+    } else {
+      const std::string s = optionalString(p, "returnSlice", "params.returnSlice", {"lowest", "random"}, "lowest");
+      sqa.returnSlice = s == "random" ? kSliceRandom : kSliceLowest;
+    }
+  }
+  fillBatchOptions(call->common, call->models, call->opt);
+  const double parseMs = msSince(t0);
+  const uint64_t total = static_cast<uint64_t>(sqa.steps.size()) * call->common.numReads * call->models.size();
+
+  auto work = [call, sqa, parseMs](Job& job) {
+    const auto t1 = std::chrono::steady_clock::now();
+    SampleCall& c = *call;
+    if (c.common.cancel && c.common.cancel->load()) throw Cancelled();
+    c.problems.reserve(c.models.size());
+    for (size_t b = 0; b < c.models.size(); ++b) {
+      c.problems.push_back(toProblem(c.models[b]));
+      c.betaRanges.emplace_back(sqa.steps.front().beta, sqa.steps.back().beta);
+      c.gammaRanges.emplace_back(sqa.steps.front().gamma, sqa.steps.back().gamma);
+    }
+    c.timing.pre = parseMs + msSince(t1);
+    const auto t2 = std::chrono::steady_clock::now();
+    c.opt.progress = &job.done;
+    c.opt.abort = job.abortFlag();
+    c.opt.tick = [&job] { job.tick(); };
+    c.out = runPathIntegral(c.problems, c.models, sqa, c.opt);
+    c.timing.sampling = msSince(t2);
+  };
+  auto finish = [call](Napi::Env e, double) { return finishSamples(e, *call); };
+  return startJob(env, work, finish, call->common.onProgress, total);
+}
+
+Napi::Value ExactSolve(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto t0 = std::chrono::steady_clock::now();
+  struct Call {
+    Model model;
+    Problem problem;
+    uint64_t keep = 0;
+    unsigned threads = 0;
+    CancelFlag cancel;
+    ExactOutput out;
+    Timing timing;
+  };
+  auto call = std::make_shared<Call>();
+  call->model = parseModel(info[0], "model");
+  Napi::Object p = asObject(info[1], "params");
+  if (call->model.n > kMaxExactVariables)
+    rangeError("model.numVariables must be at most " + std::to_string(kMaxExactVariables) + " for exactSolve, got " +
+               std::to_string(call->model.n));
+  const uint64_t all = uint64_t(1) << call->model.n;
+  call->keep = has(p, "maxStates")
+                   ? static_cast<uint64_t>(integer(p.Get("maxStates"), "params.maxStates", 1, static_cast<int64_t>(kMaxSafeInteger)))
+                   : all;
+  try {
+    checkExactSize(call->model.n, call->keep);
+  } catch (const std::range_error& e) {
+    rangeError(std::string("params.maxStates: ") + e.what());
+  }
+  call->threads = has(p, "threads") ? static_cast<unsigned>(integer(p.Get("threads"), "params.threads", 0, kMaxThreads)) : 0;
+  call->cancel = cancelFlag(env, p, "params");
+  const double parseMs = msSince(t0);
+  auto work = [call, parseMs](Job&) {
+    if (call->cancel && call->cancel->load()) throw Cancelled();
+    const auto t1 = std::chrono::steady_clock::now();
+    call->problem = toProblem(call->model);
+    call->timing.pre = parseMs + msSince(t1);
+    const auto t2 = std::chrono::steady_clock::now();
+    call->out = exactSolve(call->problem, call->model, call->keep, call->threads, call->cancel);
+    call->timing.sampling = msSince(t2);
+  };
+  auto finish = [call](Napi::Env e, double) {
+    const auto t3 = std::chrono::steady_clock::now();
+    Napi::Object r = resultObject(e, static_cast<int>(call->out.energies.size()), call->model.n, call->out.samples,
+                                  call->out.energies, call->problem.dense, call->timing);
+    r.Get("timing").As<Napi::Object>().Set("postprocessMs", Napi::Number::New(e, msSince(t3)));
+    return Napi::Value(r);
+  };
+  return startJob(env, work, finish, Napi::Function());
+}
+
+Napi::Value Energies(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Model m = parseModel(info[0], "model");
+  const int64_t count = integer(info[2], "numSamples", 0, static_cast<int64_t>(kMaxOutputValues));
+  const uint64_t len = static_cast<uint64_t>(count) * static_cast<uint64_t>(m.n);
+  if (len > kMaxOutputValues) rangeError("numSamples * model.numVariables is too large");
+  std::vector<int8_t> x;
+  {
+    auto a = typedArray<int8_t>(info[1], napi_int8_array, "Int8Array", "samples");
+    if (a.ElementLength() != len)
+      typeError("samples must have length numSamples * numVariables = " + std::to_string(len) + ", got " +
+                std::to_string(a.ElementLength()));
+    x.assign(a.Data(), a.Data() + len);
+  }
+  for (uint64_t i = 0; i < len; ++i) {
+    const int8_t v = x[i];
+    const bool ok = m.vartype == Vartype::Spin ? (v == 1 || v == -1) : (v == 0 || v == 1);
+    if (!ok) rangeError("samples[" + std::to_string(i) + "] must be " + (m.vartype == Vartype::Spin ? "-1 or +1 (SPIN)" : "0 or 1 (BINARY)"));
+  }
+  std::vector<double> e(static_cast<size_t>(count));
+  for (int64_t k = 0; k < count; ++k) e[k] = m.energy(x.data() + k * m.n);
+  return toFloat64Array(env, e);
+}
+
+Napi::Value DefaultBetaRange(const Napi::CallbackInfo& info) {
+  Model m = parseModel(info[0], "model");
+  auto r = defaultBetaRange(toProblem(m));
+  return pairArray(info.Env(), r.first, r.second);
+}
+
+Napi::Value BuildAttentionQubos(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = asObject(info[0], "input");
+  AttentionInput in;
+  in.batch = static_cast<int>(integer(o.Get("batch"), "input.batch", 1, int64_t(1) << 24));
+  in.positions = static_cast<int>(integer(o.Get("positions"), "input.positions", 1, int64_t(1) << 16));
+  const uint64_t B = in.batch, N = in.positions;
+  if (B * N * N > (uint64_t(1) << 28)) rangeError("input.batch * input.positions^2 is too large (more than 2^28 couplings)");
+  in.scores = finiteReal(o.Get("scores"), "input.scores", B * N);
+  const bool hs = has(o, "similarity"), hf = has(o, "features");
+  if (hs == hf) typeError("input must have exactly one of similarity and features");
+  if (hs) {
+    in.similarity = finiteReal(o.Get("similarity"), "input.similarity", B * N * N);
+  } else {
+    in.channels = static_cast<int>(integer(o.Get("channels"), "input.channels", 1, int64_t(1) << 24));
+    if (B * N * in.channels > (uint64_t(1) << 28)) rangeError("input.channels: batch * positions * channels is too large");
+    in.features = finiteReal(o.Get("features"), "input.features", B * N * in.channels);
+  }
+  in.lambda = finiteNumber(o.Get("lambda"), "input.lambda");
+  in.gamma = finiteNumber(o.Get("gamma"), "input.gamma");
+  in.k = finiteNumber(o.Get("k"), "input.k");
+  AttentionQubos q = buildAttentionQubos(in, 0);
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("batch", Napi::Number::New(env, in.batch));
+  r.Set("positions", Napi::Number::New(env, in.positions));
+  r.Set("linear", toFloat64Array(env, q.linear));
+  r.Set("dense", toFloat64Array(env, q.dense));
+  r.Set("offset", toFloat64Array(env, q.offset));
+  return r;
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("threads", Napi::Number::New(env, resolveThreads(0)));
+  o.Set("version", Napi::String::New(env, QAHAN_NATIVE_VERSION));
+  return o;
+}
+
+// Every exported function goes through here: validation errors become TypeError/RangeError, and no C++
+// exception other than a Napi::Error (which node-addon-api turns into a JS throw) leaves the addon.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value guarded(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    return F(info);
+  } catch (const ArgError& e) {
+    if (e.range) throw Napi::RangeError::New(env, e.msg);
+    throw Napi::TypeError::New(env, e.msg);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Napi::RangeError::New(env, "qahan: out of memory");
+  } catch (const std::range_error& e) {
+    throw Napi::RangeError::New(env, e.what());
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string("qahan: ") + e.what());
+  } catch (...) {
+    throw Napi::Error::New(env, "qahan: unknown native error");
+  }
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  Napi::Function ctor = CancelToken::Define(env);
+  data->cancelCtor = Napi::Persistent(ctor);
+  env.SetInstanceData(data);
+  exports.Set("CancelToken", ctor);
+  exports.Set("info", Napi::Function::New(env, guarded<Info>, "info"));
+  exports.Set("energies", Napi::Function::New(env, guarded<Energies>, "energies"));
+  exports.Set("simulatedAnnealing", Napi::Function::New(env, guarded<SimulatedAnnealing>, "simulatedAnnealing"));
+  exports.Set("pathIntegralAnnealing", Napi::Function::New(env, guarded<PathIntegralAnnealing>, "pathIntegralAnnealing"));
+  exports.Set("exactSolve", Napi::Function::New(env, guarded<ExactSolve>, "exactSolve"));
+  exports.Set("buildAttentionQubos", Napi::Function::New(env, guarded<BuildAttentionQubos>, "buildAttentionQubos"));
+  exports.Set("defaultBetaRange", Napi::Function::New(env, guarded<DefaultBetaRange>, "defaultBetaRange"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(qahan, Init)

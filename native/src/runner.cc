@@ -1,0 +1,258 @@
+#include "qahan/runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+
+#include "qahan/moves.h"
+#include "qahan/rng.h"
+#include "qahan/state.h"
+
+namespace qahan {
+
+namespace {
+
+class ThreadPool {
+ public:
+  void submit(std::function<void()> task, unsigned wantWorkers) {
+    std::lock_guard<std::mutex> lk(mu_);
+    while (workers_ < wantWorkers && workers_ < kMaxThreads) {
+      std::thread(&ThreadPool::loop, this).detach();
+      ++workers_;
+    }
+    q_.push_back(std::move(task));
+    cv_.notify_one();
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock<std::mutex> lk(mu_);
+        cv_.wait(lk, [&] { return !q_.empty(); });
+        task = std::move(q_.front());
+        q_.pop_front();
+      }
+      task();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> q_;
+  unsigned workers_ = 0;
+};
+
+ThreadPool& pool() {
+  static ThreadPool* p = new ThreadPool();  // never destroyed: detached workers outlive static teardown
+  return *p;
+}
+
+struct Job {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  unsigned running = 0;
+  std::exception_ptr error;
+};
+
+}  // namespace
+
+unsigned resolveThreads(unsigned requested) {
+  if (requested == 0) requested = std::max(1u, std::thread::hardware_concurrency());
+  return std::min(requested, kMaxThreads);
+}
+
+void parallelFor(size_t count, unsigned threads, const std::function<void(size_t)>& fn,
+                 const std::function<void()>& tick, int tickMs) {
+  if (count == 0) return;
+  const unsigned T = static_cast<unsigned>(std::min<size_t>(resolveThreads(threads), count));
+  auto job = std::make_shared<Job>();
+  job->running = T;
+  for (unsigned t = 0; t < T; ++t) {
+    pool().submit(
+        [job, &fn, count] {
+          try {
+            for (;;) {
+              if (job->failed.load(std::memory_order_relaxed)) break;
+              const size_t i = job->next.fetch_add(1);
+              if (i >= count) break;
+              fn(i);
+            }
+          } catch (...) {
+            std::lock_guard<std::mutex> lk(job->mu);
+            if (!job->error) job->error = std::current_exception();
+            job->failed = true;
+          }
+          std::lock_guard<std::mutex> lk(job->mu);
+          if (--job->running == 0) job->cv.notify_all();
+        },
+        T);
+  }
+  std::unique_lock<std::mutex> lk(job->mu);
+  while (job->running > 0) {
+    job->cv.wait_for(lk, std::chrono::milliseconds(tickMs));
+    if (tick && job->running > 0) {
+      lk.unlock();
+      tick();
+      lk.lock();
+    }
+  }
+  if (job->error) std::rethrow_exception(job->error);
+}
+
+namespace {
+
+inline bool isCancelled(const CancelFlag& c) { return c && c->load(std::memory_order_relaxed); }
+inline bool stopped(const BatchOptions& o) { return isCancelled(o.cancel) || isCancelled(o.abort); }
+
+// Items are model-major: item = offsetOf[b] + r.
+struct ItemIndex {
+  std::vector<size_t> start;
+  explicit ItemIndex(size_t models, int reads) {
+    start.resize(models + 1);
+    for (size_t b = 0; b <= models; ++b) start[b] = b * static_cast<size_t>(reads);
+  }
+};
+
+void initSpins(int8_t* s, int n, const int8_t* init, Vartype vt, Rng& rng) {
+  if (init) {
+    for (int i = 0; i < n; ++i) s[i] = toSpin(init[i], vt);
+  } else {
+    for (int i = 0; i < n;) {
+      uint64_t bits = rng.next();
+      for (int k = 0; k < 64 && i < n; ++k, ++i, bits >>= 1) s[i] = (bits & 1) ? 1 : -1;
+    }
+  }
+}
+
+template <class Real, class C>
+void saRead(const Problem& p, const C& cp, const std::vector<double>& betas, const int8_t* init, Rng& rng,
+            const BatchOptions& opt, int8_t* out) {
+  SliceState<Real> st;
+  st.resize(p.n, 1);
+  std::vector<double> scratch;
+  initSpins(st.spins(0), p.n, init, p.vartype, rng);
+  st.refresh(p, 0, scratch);
+  const size_t S = betas.size();
+  for (size_t t = 0; t < S; ++t) {
+    if (stopped(opt)) throw Cancelled();
+    saSweep<Real>(cp, st.spins(0), st.fields(0), p.n, betas[t], rng);
+    // Float fields drift slowly; re-derive them exactly now and then (cheap next to 1024 sweeps).
+    if (std::is_same<Real, float>::value && (t & 1023) == 1023) st.refresh(p, 0, scratch);
+    if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
+  }
+  for (int i = 0; i < p.n; ++i) out[i] = fromSpin(st.s[i], p.vartype);
+}
+
+template <class Real, class C>
+void sqaRead(const Problem& p, const C& cp, const SqaOptions& q, const int8_t* init, Rng& rng, const BatchOptions& opt,
+             int8_t* out) {
+  const int n = p.n, P = q.P;
+  SliceState<Real> st;
+  st.resize(n, P);
+  std::vector<double> scratch;
+  for (int k = 0; k < P; ++k) {
+    if (init && k > 0)
+      std::copy(st.spins(0), st.spins(0) + n, st.spins(k));
+    else
+      initSpins(st.spins(k), n, init, p.vartype, rng);
+    st.refresh(p, k, scratch);
+  }
+  const size_t S = q.steps.size();
+  for (size_t t = 0; t < S; ++t) {
+    if (stopped(opt)) throw Cancelled();
+    const SqaStep& step = q.steps[t];
+    sqaSweep<Real>(cp, st.s.data(), st.f.data(), n, P, step.w, P > 1 ? step.jperp : 0.0, rng);
+    if (q.globalMoves) sqaGlobalSweep<Real>(cp, st.s.data(), st.f.data(), n, P, step.w, rng);
+    if (std::is_same<Real, float>::value && (t & 1023) == 1023)
+      for (int k = 0; k < P; ++k) st.refresh(p, k, scratch);
+    if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
+  }
+  int pick = 0;
+  if (q.returnSlice >= 0) {
+    pick = std::min(q.returnSlice, P - 1);
+  } else if (q.returnSlice == kSliceRandom) {
+    pick = static_cast<int>(rng.below(static_cast<uint32_t>(P)));
+  } else {
+    double best = p.energy(st.spins(0));
+    for (int k = 1; k < P; ++k) {
+      const double e = p.energy(st.spins(k));
+      if (e < best) best = e, pick = k;
+    }
+  }
+  const int8_t* s = st.spins(pick);
+  for (int i = 0; i < n; ++i) out[i] = fromSpin(s[i], p.vartype);
+}
+
+template <class F>
+std::vector<SampleOutput> runBatch(const std::vector<Problem>& problems, const std::vector<Model>& models,
+                                   const BatchOptions& opt, F&& readFn) {
+  const size_t B = problems.size();
+  const int R = opt.numReads;
+  std::vector<SampleOutput> out(B);
+  for (size_t b = 0; b < B; ++b) {
+    out[b].samples.assign(static_cast<size_t>(R) * problems[b].n, 0);
+    out[b].energies.assign(static_cast<size_t>(R), 0.0);
+  }
+  const size_t items = B * static_cast<size_t>(R);
+  parallelFor(
+      items, opt.threads,
+      [&](size_t item) {
+        const size_t b = item / R, r = item % R;
+        const Problem& p = problems[b];
+        const size_t n = static_cast<size_t>(p.n);
+        Rng rng(opt.seed, b, r);
+        const int8_t* init = (b < opt.initial.size() && opt.initial[b]) ? opt.initial[b] + r * n : nullptr;
+        int8_t* dst = out[b].samples.data() + r * n;
+        readFn(p, init, rng, dst);
+        out[b].energies[r] = models[b].energy(dst);
+      },
+      opt.tick);
+  if (stopped(opt)) throw Cancelled();
+  return out;
+}
+
+// Calls body(couplings, Real-tag) with the right kernel for the problem's storage.
+template <class Body>
+void dispatch(const Problem& p, Body&& body) {
+  if (!p.dense) {
+    body(CsrCouplings{p.rowPtr.data(), p.colIdx.data(), p.val.data()}, double{});
+  } else if (p.useFloat) {
+    body(DenseCouplings<float>{p.Jf.data(), p.n}, float{});
+  } else {
+    body(DenseCouplings<double>{p.J.data(), p.n}, double{});
+  }
+}
+
+}  // namespace
+
+std::vector<SampleOutput> runSimulatedAnnealing(const std::vector<Problem>& problems, const std::vector<Model>& models,
+                                                const std::vector<std::vector<double>>& schedules,
+                                                const BatchOptions& opt) {
+  return runBatch(problems, models, opt, [&](const Problem& p, const int8_t* init, Rng& rng, int8_t* dst) {
+    const auto& betas = schedules[&p - problems.data()];
+    dispatch(p, [&](const auto& cp, auto tag) {
+      using Real = decltype(tag);
+      saRead<Real>(p, cp, betas, init, rng, opt, dst);
+    });
+  });
+}
+
+std::vector<SampleOutput> runPathIntegral(const std::vector<Problem>& problems, const std::vector<Model>& models,
+                                          const SqaOptions& sqa, const BatchOptions& opt) {
+  return runBatch(problems, models, opt, [&](const Problem& p, const int8_t* init, Rng& rng, int8_t* dst) {
+    dispatch(p, [&](const auto& cp, auto tag) {
+      using Real = decltype(tag);
+      sqaRead<Real>(p, cp, sqa, init, rng, opt, dst);
+    });
+  });
+}
+
+}  // namespace qahan
