@@ -7,7 +7,7 @@ import { checkParameterNames, positiveInteger, SampleParams, Sampler, seedOf } f
 export interface PathIntegralAnnealingParams extends SampleParams {
   /** Sweeps per read; one sweep tries every spin in every Trotter slice once. Default 1000. */
   numSweeps?: number;
-  /** Inverse temperature of the whole path integral. Default 10 / (largest |bias|), see README. */
+  /** Inverse temperature of the whole path integral. Default: see README (from the model's biases and gaps). */
   beta?: number;
   /** Transverse field Gamma from start to end. Default [3 * scale, 1e-3 * scale] with scale the largest |bias|. */
   gammaRange?: [number, number];
@@ -57,7 +57,9 @@ export class PathIntegralAnnealingSampler implements Sampler<PathIntegralAnneali
         return Math.max(m.linear, m.quadratic);
       }),
     );
-    const beta = p.beta ?? 10 / scale;
+    // Default beta: the geometric mean of 10 / max|bias| (right for spin glasses with few bias
+    // levels) and SA's cold-end beta (which resolves the smallest gaps of wide-range QUBOs).
+    const beta = p.beta ?? Math.sqrt((10 / scale) * Math.max(...bqms.map((b) => addon().defaultBetaRange(b.toNative())[1])));
     if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta)) throw new RangeError(`beta must be a positive finite number, got ${beta}`);
     const gammaRange = p.gammaRange ?? [3 * scale, 1e-3 * scale];
     const used = { numReads, numSweeps, seed, beta, gammaRange, trotterSlices, globalMoves: !!p.globalMoves };
