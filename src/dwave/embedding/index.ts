@@ -1,0 +1,3 @@
+export * from './clique';
+export * from './chain-strength';
+export * from './embed';

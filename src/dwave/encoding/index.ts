@@ -1,0 +1,3 @@
+export * from './qp';
+export * from './dimodbqm';
+export * from './bq';
