@@ -114,7 +114,7 @@ export class ChecksumError extends Error {
     readonly expected: string,
     readonly actual: string,
   ) {
-    super(`checksum mismatch for ${file}: md5 ${actual}, expected ${expected} (corrupt or partial file? delete it to re-download)`);
+    super(`checksum mismatch for ${file}: md5 ${actual}, expected ${expected} (corrupt, partial or repacked file? delete it to re-download, or pass verify: false to accept it)`);
     this.name = 'ChecksumError';
   }
 }
