@@ -38,7 +38,8 @@ struct ArgError {
 constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
 constexpr int64_t kMaxVariables = int64_t(1) << 26;
 constexpr uint64_t kMaxDenseBytes = uint64_t(1) << 31;  // n*n*8 for a dense model
-constexpr uint64_t kMaxOutputValues = (uint64_t(1) << 31) - 1;
+constexpr uint64_t kMaxOutputValues = uint64_t(1) << 30;  // sample values per call
+constexpr uint64_t kMaxTotalReads = uint64_t(1) << 27;    // models * numReads per call
 constexpr uint64_t kMaxSliceValues = uint64_t(1) << 26;  // P * n per read
 constexpr int64_t kMaxSweeps = (int64_t(1) << 31) - 1;
 constexpr int64_t kMaxSlices = 1 << 16;
@@ -286,6 +287,8 @@ Common parseCommon(Napi::Env env, const Napi::Object& p, const std::vector<Model
   for (auto& m : models) total += static_cast<uint64_t>(c.numReads) * static_cast<uint64_t>(m.n);
   if (total > kMaxOutputValues)
     rangeError("params.numReads: numReads * numVariables over the batch is too large (" + std::to_string(total) + " values)");
+  if (static_cast<uint64_t>(c.numReads) * models.size() > kMaxTotalReads)
+    rangeError("params.numReads: numReads * models.length is too large");
   if (has(p, "initialStates")) c.initial = parseSamples(p.Get("initialStates"), "params.initialStates", models, c.numReads);
   c.cancel = cancelFlag(env, p, "params");
   Napi::Value cb = p.Get("onProgress");

@@ -75,12 +75,18 @@ ExactOutput exactSolve(const Problem& p, const Model& m, uint64_t keep, unsigned
   keep = std::min(keep, total);
   ExactOutput out;
   if (keep == 0) return out;
-  // Fixed chunking: at most 256 chunks of at least 4096 states.
+  // Each chunk keeps `cap` candidates by its incremental energy; the slack above `keep` makes the final,
+  // exactly recomputed order robust to rounding among near-ties at the cut.
+  const uint64_t cap = std::min(total, keep + std::min<uint64_t>(keep, 4096));
+  // Fixed chunking (never depends on the thread count): at most 256 chunks of at least 4096 states, and
+  // no more chunks than the memory budget allows (each may hold min(cap, its size) entries).
+  const uint64_t budget = kMaxExactBytes / (16 + static_cast<uint64_t>(n));
   uint64_t chunks = std::max<uint64_t>(1, std::min<uint64_t>(256, total / 4096));
+  while (chunks > 1 && chunks * std::min(cap, total / chunks + 1) > budget) chunks /= 2;
   std::vector<Chunk> parts(chunks);
   parallelFor(chunks, threads, [&](size_t c) {
     const uint64_t t0 = total * c / chunks, t1 = total * (c + 1) / chunks;
-    walkChunk(p, t0, t1, keep, cancel, parts[c]);
+    walkChunk(p, t0, t1, cap, cancel, parts[c]);
   });
   if (cancel && cancel->load()) throw Cancelled();
   std::vector<Entry> all;
@@ -91,11 +97,10 @@ ExactOutput exactSolve(const Problem& p, const Model& m, uint64_t keep, unsigned
     all.insert(all.end(), c.kept.begin(), c.kept.end());
     std::vector<Entry>().swap(c.kept);
   }
-  // Select with a little slack, recompute energies exactly, then sort for real.
-  const size_t slack = std::min<size_t>(all.size(), static_cast<size_t>(keep) + std::min<size_t>(static_cast<size_t>(keep), 64));
-  if (slack < all.size()) {
-    std::nth_element(all.begin(), all.begin() + slack, all.end());
-    all.resize(slack);
+  // Keep `cap` candidates overall, recompute their energies exactly, then sort for real.
+  if (cap < all.size()) {
+    std::nth_element(all.begin(), all.begin() + static_cast<size_t>(cap), all.end());
+    all.resize(static_cast<size_t>(cap));
   }
   std::vector<int8_t> x(n);
   for (auto& en : all) {

@@ -71,6 +71,12 @@ export interface NativePathIntegralParams extends NativeCommonParams {
   sSchedule?: Float64Array;
   /** Also try, once per sweep per spin, flipping that spin in every slice at once. */
   globalMoves?: boolean;
+  /**
+   * Which Trotter slice a read returns: 'lowest' (default; the slice with the lowest problem energy, ties
+   * to the lowest index), 'random' (uniform, from the read's own random stream) or a fixed index in
+   * [0, trotterSlices). A fixed or random slice gives unbiased thermal estimates; 'lowest' is for optimising.
+   */
+  returnSlice?: 'lowest' | 'random' | number;
 }
 
 export interface NativeExactParams {
