@@ -1,0 +1,89 @@
+/**
+ * Options of the attention slot shared by every method (qahan | reinforce | gumbel | soft | none),
+ * with their documented defaults. See docs/method.md for the reasoning behind each default.
+ */
+
+export type MethodName = 'qahan' | 'reinforce' | 'gumbel' | 'soft' | 'none';
+export const METHOD_NAMES: readonly MethodName[] = ['qahan', 'reinforce', 'gumbel', 'soft', 'none'];
+
+/** The hard methods keep exactly k positions (qahan: k is the QUBO's target, kept exactly by the default gamma). */
+export const HARD_METHODS: readonly MethodName[] = ['qahan', 'reinforce', 'gumbel'];
+
+export function parseMethod(value: string): MethodName {
+  if ((METHOD_NAMES as readonly string[]).includes(value)) return value as MethodName;
+  throw new RangeError(`method must be one of ${METHOD_NAMES.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+export interface AttentionOptions {
+  /** Positions kept. Default round(keepRatio * N). */
+  k?: number;
+  /** Fraction of positions kept when k is not given. Default 0.25 (12 of 49 on MNIST, 16 of 64 on CIFAR-10). */
+  keepRatio?: number;
+  /** Redundancy weight of the QUBO. Default 0.5 / (k - 1): a fully redundant set costs at most half a unit of score. */
+  lambda?: number;
+  /**
+   * Cardinality penalty. Default: per image, the smallest value that provably makes every optimum keep
+   * exactly k, plus `gammaMargin`: gamma_b = max(max_i a_i - lambda k min(0, min S), lambda (k - 1) max(0, max S) - min_i a_i) + margin.
+   * A fixed number overrides it for every image.
+   */
+  gamma?: number;
+  /** Margin of the automatic gamma. Default 0.1. */
+  gammaMargin?: number;
+  /** Annealer reads per image (the lowest-energy read is used). Default 2. */
+  numReads?: number;
+  /** Sweeps per read. Default 128 (see docs/method.md for the quality/cost measurements). */
+  numSweeps?: number;
+  /** Trotter slices for the 'sqa' sampler (ignored by others). Default 8. */
+  trotterSlices?: number;
+  /** Annealing schedule shape ('geometric' betas / Gammas or 'linear'). Default 'geometric'. */
+  schedule?: 'geometric' | 'linear';
+  /** Gumbel-softmax temperature: tau = max(tauMin, tau0 * exp(-tauDecay * step)). Defaults 1, 0.1, 1e-3. */
+  tau0?: number;
+  tauMin?: number;
+  tauDecay?: number;
+  /** REINFORCE moving-average baseline momentum. Default 0.9. */
+  baselineMomentum?: number;
+  /** Standard deviation of Gaussian noise added to every QUBO coefficient, relative to its largest |coefficient| (robustness tests). Default 0. */
+  quboNoise?: number;
+}
+
+export interface ResolvedAttentionOptions extends Required<Omit<AttentionOptions, 'gamma'>> {
+  /** undefined: automatic per image. */
+  gamma: number | undefined;
+  positions: number;
+}
+
+export function resolveAttentionOptions(positions: number, o: AttentionOptions = {}): ResolvedAttentionOptions {
+  if (!Number.isInteger(positions) || positions < 1) throw new RangeError(`positions must be a positive integer, got ${positions}`);
+  const keepRatio = o.keepRatio ?? 0.25;
+  if (!(keepRatio > 0 && keepRatio <= 1)) throw new RangeError(`keepRatio must be in (0, 1], got ${keepRatio}`);
+  const k = o.k ?? Math.max(1, Math.round(keepRatio * positions));
+  if (!Number.isInteger(k) || k < 1 || k > positions) throw new RangeError(`k must be an integer in 1..${positions}, got ${k}`);
+  const lambda = o.lambda ?? (k > 1 ? 0.5 / (k - 1) : 0);
+  const positive = (v: number, name: string) => {
+    if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a positive number, got ${v}`);
+    return v;
+  };
+  const int = (v: number, name: string) => {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+    return v;
+  };
+  if (!(lambda >= 0)) throw new RangeError(`lambda must be >= 0, got ${lambda}`);
+  return {
+    positions,
+    k,
+    keepRatio,
+    lambda,
+    gamma: o.gamma === undefined ? undefined : positive(o.gamma, 'gamma'),
+    gammaMargin: positive(o.gammaMargin ?? 0.1, 'gammaMargin'),
+    numReads: int(o.numReads ?? 2, 'numReads'),
+    numSweeps: int(o.numSweeps ?? 128, 'numSweeps'),
+    trotterSlices: int(o.trotterSlices ?? 8, 'trotterSlices'),
+    schedule: o.schedule ?? 'geometric',
+    tau0: positive(o.tau0 ?? 1, 'tau0'),
+    tauMin: positive(o.tauMin ?? 0.1, 'tauMin'),
+    tauDecay: o.tauDecay ?? 1e-3,
+    baselineMomentum: o.baselineMomentum ?? 0.9,
+    quboNoise: o.quboNoise ?? 0,
+  };
+}
