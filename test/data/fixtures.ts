@@ -7,8 +7,16 @@ import { encodeIdx } from '../../src/data/mnist';
 import { encodeCifarRecords, encodeTar } from '../../src/data/cifar10';
 import { Random } from '../../src/data/random';
 
+const made: string[] = [];
+// Registered at the top level of whichever test file imports this module.
+afterAll(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export function tmpDir(prefix = 'qahan-data-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 export function mnistArrays(n: number, seed: number): { images: Uint8Array; labels: Uint8Array } {
