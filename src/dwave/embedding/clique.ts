@@ -41,8 +41,43 @@ class CliqueSearch {
   /** coverCount[u][cell][pos + 1]: prefix sums over pos of "number of runs of orientation u at pos covering cell". */
   private readonly prefix: Int32Array[][];
 
+  /** Dense index of each qubit id, and a bitset of coupled dense pairs. */
+  private readonly dense: Int32Array;
+  private readonly bits: Uint32Array;
+  private readonly evaluated = new Map<number, number[][]>();
+  private readonly built = new Map<number, number[][]>();
+  private readonly owner: Int32Array;
+  private readonly adjStart: Int32Array;
+  private readonly adjList: Int32Array;
+
   constructor(readonly g: HardwareGraph) {
     this.model = buildIntervalModel(g);
+    const maxQ = g.qubits.reduce((m, q) => Math.max(m, q), 0);
+    this.dense = new Int32Array(maxQ + 1).fill(-1);
+    g.qubits.forEach((q, i) => (this.dense[q] = i));
+    const N = g.qubits.length;
+    this.bits = new Uint32Array(Math.ceil((N * N) / 32));
+    for (const [x, y] of g.couplers) {
+      const i = this.dense[x];
+      const j = this.dense[y];
+      for (const bit of [i * N + j, j * N + i]) this.bits[bit >>> 5] |= 1 << (bit & 31);
+    }
+    this.owner = new Int32Array(N).fill(-1);
+    const deg = new Int32Array(N + 1);
+    for (const [x, y] of g.couplers) {
+      deg[this.dense[x] + 1]++;
+      deg[this.dense[y] + 1]++;
+    }
+    for (let i = 0; i < N; i++) deg[i + 1] += deg[i];
+    this.adjStart = deg;
+    this.adjList = new Int32Array(deg[N]);
+    const fill = deg.slice(0, N);
+    for (const [x, y] of g.couplers) {
+      const i = this.dense[x];
+      const j = this.dense[y];
+      this.adjList[fill[i]++] = j;
+      this.adjList[fill[j]++] = i;
+    }
     this.size = this.model.size;
     const P = this.size;
     this.prefix = [0, 1].map((u) => {
@@ -73,21 +108,100 @@ class CliqueSearch {
     return out;
   }
 
+  /**
+   * The window's chains after pruning to a clique minor (cached), or [] when the window cannot hold
+   * `need` chains even before pruning.
+   */
+  evaluate(w: Window, need = 0): number[][] {
+    const key = w.a * 100000 + w.b;
+    let hit = this.evaluated.get(key);
+    if (hit) return hit;
+    let built = this.built.get(key);
+    if (!built) {
+      built = this.build(w).chains;
+      this.built.set(key, built);
+    }
+    if (built.length < need) return [];
+    hit = this.prune(built);
+    this.evaluated.set(key, hit);
+    this.built.delete(key);
+    return hit;
+  }
+
+  /**
+   * Removes chains until every remaining pair is joined by a coupler (the chain that misses the most
+   * others goes first, then the longest). Chains built by `build` are connected by construction.
+   */
+  private prune(chains: number[][]): number[][] {
+    const n = chains.length;
+    const owner = this.owner;
+    const dense = this.dense;
+    const { adjStart, adjList } = this;
+    chains.forEach((c, i) => c.forEach((q) => (owner[dense[q]] = i)));
+    const touch = new Uint8Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (const q of chains[i]) {
+        const d = dense[q];
+        for (let e = adjStart[d]; e < adjStart[d + 1]; e++) {
+          const o = owner[adjList[e]];
+          if (o >= 0 && o !== i) touch[i * n + o] = 1;
+        }
+      }
+    }
+    chains.forEach((c) => c.forEach((q) => (owner[dense[q]] = -1)));
+    const alive = new Uint8Array(n).fill(1);
+    const missing = new Int32Array(n);
+    let bad = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) if (j !== i && !touch[i * n + j]) missing[i]++;
+      if (missing[i] > 0) bad++;
+    }
+    while (bad > 0) {
+      let worst = -1;
+      for (let i = 0; i < n; i++) {
+        if (!alive[i] || missing[i] === 0) continue;
+        if (worst < 0 || missing[i] > missing[worst] || (missing[i] === missing[worst] && chains[i].length > chains[worst].length)) worst = i;
+      }
+      alive[worst] = 0;
+      bad--;
+      for (let j = 0; j < n; j++) {
+        if (alive[j] && j !== worst && !touch[worst * n + j]) {
+          missing[j]--;
+          if (missing[j] === 0) bad--;
+        }
+      }
+    }
+    return chains.filter((_, i) => alive[i]);
+  }
+
   /** The largest monotone pairing of vertical and horizontal runs in a window, as chains. */
   build(w: Window): Built {
     const { a, b } = w;
-    const { runs, couplers } = this.model;
+    const { runs } = this.model;
+    const span = b - a + 1;
     interface Cand {
       run: Run;
       pos: number;
-      at: (cell: number) => number;
+      /** The run's qubit covering each cell a..b (dense qubit index), or -1. */
+      cells: Int32Array;
     }
+    const cellsOf = (run: Run) => {
+      const at = cellIndex(run);
+      const out = new Int32Array(span);
+      for (let x = 0; x < span; x++) {
+        const q = at(a + x);
+        out[x] = q < 0 ? -1 : this.dense[q];
+      }
+      return out;
+    };
     const V: Cand[] = [];
     const H: Cand[] = [];
-    for (let c = a; c <= b; c++) for (const run of runs[0][c]) if (run.lo <= b && run.hi > b) V.push({ run, pos: c, at: cellIndex(run) });
-    for (let r = a; r <= b; r++) for (const run of runs[1][r]) if (run.lo <= a && run.hi > a) H.push({ run, pos: r, at: cellIndex(run) });
+    for (let c = a; c <= b; c++) for (const run of runs[0][c]) if (run.lo <= b && run.hi > b) V.push({ run, pos: c, cells: cellsOf(run) });
+    for (let r = a; r <= b; r++) for (const run of runs[1][r]) if (run.lo <= a && run.hi > a) H.push({ run, pos: r, cells: cellsOf(run) });
     const nV = V.length;
     const nH = H.length;
+    const bits = this.bits;
+    const N = this.g.qubits.length;
     // score = pairs * BIG - sum |c - r| (prefer many pairs, then short chains).
     const BIG = 1 << 20;
     const W = nH + 1;
@@ -95,15 +209,24 @@ class CliqueSearch {
     const ok = new Uint8Array((nV + 1) * W);
     for (let i = 1; i <= nV; i++) {
       const v = V[i - 1];
+      const vc = v.cells;
+      const vx = v.pos - a;
       for (let j = 1; j <= nH; j++) {
         const h = H[j - 1];
-        let best = Math.max(dp[(i - 1) * W + j], dp[i * W + j - 1]);
-        const qv = v.at(h.pos);
-        const qh = qv >= 0 ? h.at(v.pos) : -1;
-        if (qh >= 0 && couplers.has(couplerKey(qv, qh))) {
-          ok[i * W + j] = 1;
-          const s = dp[(i - 1) * W + j - 1] + BIG - Math.abs(v.pos - h.pos);
-          if (s > best) best = s;
+        let best = dp[(i - 1) * W + j];
+        const left = dp[i * W + j - 1];
+        if (left > best) best = left;
+        const qv = vc[h.pos - a];
+        if (qv >= 0) {
+          const qh = h.cells[vx];
+          if (qh >= 0) {
+            const bit = qv * N + qh;
+            if (bits[bit >>> 5] & (1 << (bit & 31))) {
+              ok[i * W + j] = 1;
+              const s = dp[(i - 1) * W + j - 1] + BIG - Math.abs(v.pos - h.pos);
+              if (s > best) best = s;
+            }
+          }
         }
         dp[i * W + j] = best;
       }
@@ -127,42 +250,6 @@ class CliqueSearch {
     for (const c of chains) maxChain = Math.max(maxChain, c.length);
     return { chains, maxChain };
   }
-}
-
-/** Removes chains until every remaining pair is joined by a coupler; returns the survivors. */
-function pruneToClique(g: HardwareGraph, chains: number[][], couplers: Set<number>, adj: Map<number, number[]>): number[][] {
-  const n = chains.length;
-  const owner = new Map<number, number>();
-  chains.forEach((c, i) => c.forEach((q) => owner.set(q, i)));
-  const touch = new Uint8Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (const q of chains[i]) {
-      for (const r of adj.get(q) ?? []) {
-        const o = owner.get(r);
-        if (o !== undefined && o !== i) touch[i * n + o] = 1;
-      }
-    }
-  }
-  const alive = new Uint8Array(n).fill(1);
-  // Chains that are not connected cannot be used at all.
-  for (let i = 0; i < n; i++) if (!isConnected(chains[i], couplers)) alive[i] = 0;
-  const missing = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (!alive[i]) continue;
-    for (let j = 0; j < n; j++) if (j !== i && alive[j] && !touch[i * n + j]) missing[i]++;
-  }
-  for (;;) {
-    let worst = -1;
-    for (let i = 0; i < n; i++) {
-      if (!alive[i] || missing[i] === 0) continue;
-      if (worst < 0 || missing[i] > missing[worst] || (missing[i] === missing[worst] && chains[i].length > chains[worst].length)) worst = i;
-    }
-    if (worst < 0) break;
-    alive[worst] = 0;
-    for (let j = 0; j < n; j++) if (alive[j] && !touch[worst * n + j]) missing[j]--;
-  }
-  void g;
-  return chains.filter((_, i) => alive[i]);
 }
 
 function isConnected(chain: readonly number[], couplers: Set<number>): boolean {
@@ -226,8 +313,16 @@ function maxCliqueOfGraph(g: HardwareGraph): number[] {
 
 // ---------------------------------------------------------------------------------------------
 
+const searches = new WeakMap<HardwareGraph, CliqueSearch>();
+
+/** One search state per graph object (interval model, coupler bitset, evaluated windows). */
 function searchFor(g: HardwareGraph): CliqueSearch {
-  return new CliqueSearch(g);
+  let s = searches.get(g);
+  if (!s) {
+    s = new CliqueSearch(g);
+    searches.set(g, s);
+  }
+  return s;
 }
 
 /** The largest clique minor the construction finds, with its chains (shortest chains kept). */
@@ -235,8 +330,6 @@ function largestClique(g: HardwareGraph): Embedding {
   if (g.qubits.length === 0) return [];
   if (!hasIntervalModel(g)) return maxCliqueOfGraph(g).map((q) => [q]);
   const search = searchFor(g);
-  const couplers = couplerSet(g);
-  const adj = adjacencyMap(g);
   const wins = search.windows().sort((x, y) => y.bound - x.bound || x.b - x.a - (y.b - y.a));
   let best: number[][] = [];
   let bestMax = Infinity;
@@ -244,9 +337,7 @@ function largestClique(g: HardwareGraph): Embedding {
   for (const w of wins) {
     if (w.bound < best.length) break;
     if (++tried > 400 && best.length > 0) break;
-    const built = search.build(w);
-    if (built.chains.length < best.length) continue;
-    const kept = pruneToClique(g, built.chains, couplers, adj);
+    const kept = search.evaluate(w, best.length);
     const mx = kept.reduce((m, c) => Math.max(m, c.length), 0);
     if (kept.length > best.length || (kept.length === best.length && mx < bestMax)) {
       best = kept;
@@ -273,9 +364,11 @@ export function findCliqueEmbedding(g: HardwareGraph, k: number): Embedding {
     if (clique.length < k) throw new RangeError(`cannot embed K${k}: the largest clique on this graph is K${clique.length}`);
     return clique.slice(0, k).map((q) => [q]);
   }
+  const known = largestCache.get(g);
+  if (known && k > known.length) {
+    throw new RangeError(`cannot embed K${k} on this ${g.family} graph: the largest clique found is K${known.length}`);
+  }
   const search = searchFor(g);
-  const couplers = couplerSet(g);
-  const adj = adjacencyMap(g);
   const wins = search.windows().filter((w) => w.bound >= k);
   // Narrow windows first (short chains); among equal widths, the roomiest first.
   wins.sort((x, y) => x.b - x.a - (y.b - y.a) || y.bound - x.bound || x.a - y.a);
@@ -286,10 +379,7 @@ export function findCliqueEmbedding(g: HardwareGraph, k: number): Embedding {
     const width = w.b - w.a;
     // After a success, look a little wider for shorter chains, then stop.
     if (best && width > bestWidth + 1) break;
-    const built = search.build(w);
-    if (built.chains.length < k) continue;
-    let chains = built.chains;
-    chains = pruneToClique(g, chains, couplers, adj);
+    let chains = search.evaluate(w, k);
     if (chains.length < k) continue;
     chains = chains
       .map((c, i) => ({ c, i }))
