@@ -18,6 +18,11 @@ export interface ResolvedSamplerConfig extends Required<Pick<SamplerConfig, 'sam
   dwave: Record<string, unknown>;
   /** Where each part came from, for `qahan config`. */
   sources: string[];
+  /**
+   * The `dwave` options split by layer: the argument ranks above the DWAVE_* environment, the config
+   * file below it (so DWAVE_API_ENDPOINT overrides an endpoint in qahan.config.json).
+   */
+  dwaveLayers: { argument: Record<string, unknown>; file: Record<string, unknown> };
 }
 
 /** Environment variables and the parameter each sets. */
@@ -111,5 +116,6 @@ export function resolveSamplerConfig(
     params: { ...(file.params ?? {}), ...envParams, ...(arg.params ?? {}) },
     dwave: { ...(file.dwave ?? {}), ...(arg.dwave ?? {}) },
     sources,
+    dwaveLayers: { argument: { ...(arg.dwave ?? {}) }, file: { ...(file.dwave ?? {}) } },
   };
 }

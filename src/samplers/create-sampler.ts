@@ -7,7 +7,11 @@ import type { SampleParams, Sampler } from './sampler';
 import { SimulatedAnnealingSampler } from './simulated-annealing';
 
 /** Makes a D-Wave sampler; registered by src/dwave so that this module stays free of HTTP code. */
-export type RemoteSamplerFactory = (name: 'dwave-qpu' | 'dwave-hybrid', options: Record<string, unknown>) => Sampler;
+export type RemoteSamplerFactory = (
+  name: 'dwave-qpu' | 'dwave-hybrid',
+  options: Record<string, unknown>,
+  layers?: { argument: Record<string, unknown>; file: Record<string, unknown> },
+) => Sampler;
 let remoteFactory: RemoteSamplerFactory | undefined;
 
 export function registerRemoteSamplerFactory(factory: RemoteSamplerFactory): void {
@@ -65,7 +69,7 @@ export function createSampler(config?: SamplerConfig | SamplerName): Sampler {
         require('../dwave');
       }
       if (!remoteFactory) throw new Error(`sampler '${name}' is not available: the D-Wave module did not register`);
-      inner = remoteFactory(name, resolved.dwave);
+      inner = remoteFactory(name, resolved.dwave, resolved.dwaveLayers);
       break;
   }
   return new ConfiguredSampler(inner, resolved.params);

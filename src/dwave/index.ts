@@ -1,0 +1,19 @@
+/**
+ * D-Wave support: configuration as the reference client resolves it, the Solver API client, the QPU and
+ * hybrid samplers, and a local mock of the service. Loading this module registers the 'dwave-qpu' and
+ * 'dwave-hybrid' samplers with createSampler.
+ */
+import { registerRemoteSamplerFactory } from '../samplers/create-sampler';
+import { DWaveHybridSampler } from './samplers/hybrid';
+import { DWaveQpuSampler } from './samplers/qpu';
+
+export * from './config';
+export * from './client';
+export * from './samplers';
+export { MockSapiServer, defaultMockSolvers, qpuSolverDescription, hybridBqmSolverDescription, minimumTimeLimit } from './mock';
+export type { MockSapiOptions, MockFault, MockRequestRecord } from './mock';
+
+registerRemoteSamplerFactory((name, options, layers) => {
+  const opts = layers ? { config: layers.argument, projectConfig: layers.file } : { config: options };
+  return name === 'dwave-qpu' ? new DWaveQpuSampler(opts) : new DWaveHybridSampler(opts);
+});
