@@ -20,9 +20,11 @@ import { Rng } from './rng';
 export interface ConvSpec {
   filters: number;
   kernel: number;
+  /** Follow with a 2x2 max-pool. Default true. */
+  pool?: boolean;
 }
 
-/** The backbone: each conv (same padding, ReLU) is followed by a 2x2 max-pool. No convs: the input is the feature map. */
+/** The backbone: convs (same padding, ReLU), each followed by a 2x2 max-pool unless pool is false. No convs: the input is the feature map. */
 export interface NetworkSpec {
   inputShape: [number, number, number];
   numClasses: number;
@@ -34,11 +36,21 @@ export interface NetworkSpec {
 /** The backbones used for the experiments. */
 export function architecture(dataset: 'mnist' | 'cifar10'): NetworkSpec {
   if (dataset === 'mnist') {
-    // 28x28x1 -> conv(16,5)-pool -> 14x14x16 -> conv(32,5)-pool -> 7x7x32: N = 49 positions.
-    return { inputShape: [28, 28, 1], numClasses: 10, convs: [{ filters: 16, kernel: 5 }, { filters: 32, kernel: 5 }], hidden: 64 };
+    // 28x28x1 -> conv(16,5)-pool -> 14x14x16 -> conv(32,5)-pool -> 7x7x32 -> conv(64,3) -> 7x7x64: N = 49 positions.
+    return {
+      inputShape: [28, 28, 1],
+      numClasses: 10,
+      convs: [{ filters: 16, kernel: 5 }, { filters: 32, kernel: 5 }, { filters: 64, kernel: 3, pool: false }],
+      hidden: 64,
+    };
   }
-  // 32x32x3 -> conv(32,3)-pool -> conv(64,3)-pool -> 8x8x64: N = 64 positions.
-  return { inputShape: [32, 32, 3], numClasses: 10, convs: [{ filters: 32, kernel: 3 }, { filters: 64, kernel: 3 }], hidden: 64 };
+  // 32x32x3 -> conv(32,3)-pool -> conv(64,3)-pool -> conv(64,3) -> 8x8x64: N = 64 positions.
+  return {
+    inputShape: [32, 32, 3],
+    numClasses: 10,
+    convs: [{ filters: 32, kernel: 3 }, { filters: 64, kernel: 3 }, { filters: 64, kernel: 3, pool: false }],
+    hidden: 64,
+  };
 }
 
 export interface NetworkOptions {
@@ -81,6 +93,11 @@ export interface MaskResult {
 
 const now = () => performance.now();
 let variableCounter = 0;
+
+/** log sigmoid(s) from ops with plain kernels (tf.logSigmoid's custom gradient keeps a tensor the tape may dispose). */
+function logSigmoid(s: tf.Tensor2D): tf.Tensor2D {
+  return tf.log(tf.maximum(tf.sigmoid(s), 1e-30)) as tf.Tensor2D;
+}
 
 function heNormal(shape: number[], fanIn: number, seed: number): tf.Tensor {
   return tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', seed);
@@ -127,8 +144,10 @@ export class AttentionNetwork {
       this.convW.push(v(heNormal([cv.kernel, cv.kernel, c, cv.filters], cv.kernel * cv.kernel * c, seed++), `conv${i}/kernel`));
       this.convB.push(v(tf.zeros([cv.filters]), `conv${i}/bias`));
       c = cv.filters;
-      h = Math.floor(h / 2);
-      w = Math.floor(w / 2);
+      if (cv.pool !== false) {
+        h = Math.floor(h / 2);
+        w = Math.floor(w / 2);
+      }
     });
     this.featureShape = [h, w];
     this.positions = h * w;
@@ -162,7 +181,7 @@ export class AttentionNetwork {
       let h: tf.Tensor4D = x;
       for (let i = 0; i < this.convW.length; i++) {
         h = tf.relu(tf.add(tf.conv2d(h, this.convW[i] as tf.Tensor4D, 1, 'same'), this.convB[i])) as tf.Tensor4D;
-        h = tf.maxPool(h, 2, 2, 'valid');
+        if (this.spec.convs[i].pool !== false) h = tf.maxPool(h, 2, 2, 'valid');
       }
       return tf.reshape(h, [x.shape[0], this.positions, this.channels]) as tf.Tensor3D;
     });
@@ -350,7 +369,7 @@ export class AttentionNetwork {
         case 'reinforce': {
           // Sample k positions without replacement with probabilities proportional to a (Gumbel-top-k
           // gives the Plackett-Luce order), on the host: the sample is a constant of the graph.
-          const logw = tf.logSigmoid(s);
+          const logw = logSigmoid(s);
           const lw = logw.dataSync();
           const keys = new Float32Array(B * N);
           for (let i = 0; i < B * N; i++) keys[i] = lw[i] + rng.gumbel();
@@ -377,7 +396,7 @@ export class AttentionNetwork {
           const tau = this.tau();
           const g = new Float32Array(B * N);
           for (let i = 0; i < B * N; i++) g[i] = rng.gumbel();
-          const alpha0 = tf.add(tf.logSigmoid(s), tf.tensor2d(g, [B, N]));
+          const alpha0 = tf.add(logSigmoid(s), tf.tensor2d(g, [B, N]));
           const hard = this.maskFromIndices(this.topK(alpha0.dataSync(), B), B);
           let alpha: tf.Tensor2D = alpha0 as tf.Tensor2D;
           let soft: tf.Tensor2D = tf.zeros([B, N]);
