@@ -380,7 +380,9 @@ export class SapiClient {
         await this.cancelQuietly(running);
         throw abortReason(opts.signal);
       }
-      if (running.length) void this.cancelQuietly(running);
+      // A polling timeout leaves the problems running (their ids are in the error); any other failure
+      // cancels the rest of the batch.
+      if (running.length && !(err instanceof PollingTimeoutError)) await this.cancelQuietly(running);
       throw err;
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);

@@ -1,0 +1,91 @@
+import { resolveSamplerConfig } from '../../config/qahan-config';
+import { loadDWaveConfig, maskToken, redactedSettings, resolveEndpoint } from '../../dwave/config';
+import { Command, parseCommandArgs } from '../command';
+
+/** Any key that looks secret in the qahan `dwave` options is masked too. */
+function maskSecrets(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, /token|secret|password/i.test(k) ? maskToken(v) : v]));
+}
+
+export interface ConfigReport {
+  sampler: string;
+  params: Record<string, unknown>;
+  dwaveOptions: Record<string, unknown>;
+  sources: string[];
+  dwave: {
+    settings: Record<string, unknown>;
+    sources: Record<string, string>;
+    files: string[];
+    profile?: string;
+    endpoint?: string;
+    endpointNote?: string;
+    error?: string;
+  };
+}
+
+/** The resolved qahan sampler configuration and D-Wave settings, token masked. */
+export async function configReport(opts: { profile?: string; configFile?: string; resolve?: boolean; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ConfigReport> {
+  const env = opts.env ?? process.env;
+  const q = resolveSamplerConfig({}, env, opts.cwd);
+  const report: ConfigReport = {
+    sampler: q.sampler,
+    params: q.params,
+    dwaveOptions: maskSecrets(q.dwave),
+    sources: q.sources,
+    dwave: { settings: {}, sources: {}, files: [] },
+  };
+  try {
+    const argument = { ...q.dwaveLayers.argument };
+    if (opts.profile) argument.profile = opts.profile;
+    if (opts.configFile) argument.configFile = opts.configFile;
+    const d = loadDWaveConfig({ options: argument, projectOptions: q.dwaveLayers.file, env, cwd: opts.cwd });
+    report.dwave = { settings: redactedSettings(d), sources: d.sources, files: d.files, profile: d.profile };
+    if (opts.resolve) {
+      const { SapiClient } = await import('../../dwave/client/client');
+      report.dwave.endpoint = await resolveEndpoint(d, { fetchRegions: (m) => SapiClient.getRegions(m, { requestTimeoutMs: 10_000 }), warn: () => undefined });
+    } else {
+      // No network: an explicit endpoint, or the default region on the default metadata API.
+      try {
+        report.dwave.endpoint = await resolveEndpoint(d);
+      } catch {
+        report.dwave.endpointNote = `region ${d.region ?? 'na-west-1'}: resolved through the metadata API when used (--resolve to look it up now)`;
+      }
+    }
+  } catch (err) {
+    report.dwave.error = `${(err as Error).name}: ${(err as Error).message}`;
+  }
+  return report;
+}
+
+export const command: Command = {
+  name: 'config',
+  summary: 'Print the resolved sampler configuration and D-Wave settings (token masked)',
+  usage: 'qahan config [--json] [--profile NAME] [--config-file FILE] [--resolve]',
+  async run(argv) {
+    const { values } = parseCommandArgs(argv, {
+      json: { type: 'boolean' },
+      profile: { type: 'string' },
+      'config-file': { type: 'string' },
+      resolve: { type: 'boolean' },
+    }, false);
+    const r = await configReport({ profile: values.profile as string | undefined, configFile: values['config-file'] as string | undefined, resolve: !!values.resolve });
+    if (values.json) {
+      console.log(JSON.stringify(r, null, 2));
+      return 0;
+    }
+    const lines = [`sampler: ${r.sampler}`, `params: ${JSON.stringify(r.params)}`];
+    if (Object.keys(r.dwaveOptions).length) lines.push(`dwave options: ${JSON.stringify(r.dwaveOptions)}`);
+    lines.push(`sources: ${r.sources.length ? r.sources.join('; ') : '(defaults)'}`, '', 'D-Wave:');
+    if (r.dwave.error) lines.push(`  error: ${r.dwave.error}`);
+    lines.push(`  config files: ${r.dwave.files.length ? r.dwave.files.join(', ') : '(none found)'}`);
+    if (r.dwave.profile) lines.push(`  profile: ${r.dwave.profile}`);
+    for (const [k, v] of Object.entries(r.dwave.settings)) {
+      lines.push(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}  (${r.dwave.sources[k] ?? '?'})`);
+    }
+    if (!('token' in r.dwave.settings)) lines.push('  token: (not set: DWAVE_API_TOKEN or token = ... in dwave.conf)');
+    if (r.dwave.endpoint) lines.push(`  SAPI endpoint: ${r.dwave.endpoint}`);
+    if (r.dwave.endpointNote) lines.push(`  SAPI endpoint: ${r.dwave.endpointNote}`);
+    console.log(lines.join('\n'));
+    return 0;
+  },
+};
