@@ -29,7 +29,7 @@ export interface AttentionOptions {
   gamma?: number;
   /** Margin of the automatic gamma. Default 0.1. */
   gammaMargin?: number;
-  /** Annealer reads per image (the lowest-energy read is used). Default 2. */
+  /** Annealer reads per image (the lowest-energy read is used). Default 1 (SQA's 8 Trotter slices already give 8 coupled replicas). */
   numReads?: number;
   /** Sweeps per read. Default 128 (see docs/method.md for the quality/cost measurements). */
   numSweeps?: number;
@@ -76,7 +76,7 @@ export function resolveAttentionOptions(positions: number, o: AttentionOptions =
     lambda,
     gamma: o.gamma === undefined ? undefined : positive(o.gamma, 'gamma'),
     gammaMargin: positive(o.gammaMargin ?? 0.1, 'gammaMargin'),
-    numReads: int(o.numReads ?? 2, 'numReads'),
+    numReads: int(o.numReads ?? 1, 'numReads'),
     numSweeps: int(o.numSweeps ?? 128, 'numSweeps'),
     trotterSlices: int(o.trotterSlices ?? 8, 'trotterSlices'),
     schedule: o.schedule ?? 'geometric',

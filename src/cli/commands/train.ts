@@ -49,7 +49,7 @@ export const command: Command = {
   usage:
     'qahan train --dataset mnist|cifar10 --method qahan|reinforce|gumbel|soft|none --epochs E [--limit L] [--seed S] [--data-dir D] [--out DIR] ' +
     '[--batch-size 32] [--lr 0.003] [--backend tensorflow|wasm|cpu] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid] ' +
-    '[--k K | --keep-ratio 0.25] [--lambda L] [--gamma G] [--num-reads 2] [--num-sweeps 128] [--trotter-slices 8] [--schedule geometric|linear] [--resume] [--quiet]',
+    '[--k K | --keep-ratio 0.25] [--lambda L] [--gamma G] [--num-reads 1] [--num-sweeps 128] [--trotter-slices 8] [--schedule geometric|linear] [--resume] [--quiet]',
   async run(argv) {
     const { values: v, positionals } = parseCommandArgs(argv, TRAIN_OPTIONS, false);
     if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);

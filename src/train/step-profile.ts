@@ -1,0 +1,129 @@
+/**
+ * Bench support: how a training step's time splits per method, in particular the share QAHAN spends
+ * building and annealing QUBOs. `npm run bench:attention` calls profileAttentionSteps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { architecture } from '../attention/network';
+import { AttentionOptions, METHOD_NAMES, MethodName } from '../attention/options';
+import { quboBuilderName } from '../attention/qubo';
+import type { SamplerName } from '../config/qahan-config';
+import type { Sampler } from '../samplers/sampler';
+import { buildNetwork, samplerFor } from './trainer';
+
+export interface StepProfileOptions {
+  dataset?: 'mnist' | 'cifar10';
+  methods?: readonly MethodName[];
+  batchSize?: number;
+  /** Timed steps per method (after `warmup` untimed ones). Default 10 and 2. */
+  steps?: number;
+  warmup?: number;
+  sampler?: SamplerName | Sampler;
+  attention?: AttentionOptions;
+  seed?: number;
+  /** Images (NHWC, normalised) to draw batches from; default standard-normal noise of the dataset's shape. */
+  images?: Float32Array;
+  labels?: ArrayLike<number>;
+}
+
+export interface StepProfile {
+  method: MethodName;
+  dataset: string;
+  batchSize: number;
+  positions: number;
+  k: number;
+  backend: string;
+  sampler?: string;
+  quboBuilder?: string;
+  /** Means over the timed steps, milliseconds. */
+  stepMs: number;
+  scoreMs: number;
+  buildMs: number;
+  annealMs: number;
+  gradMs: number;
+  /** (build + anneal) / step. */
+  annealShare: number;
+  buildShare: number;
+  /** Masks produced per second of building + annealing (qahan). */
+  masksPerSecond?: number;
+  /** Training throughput. */
+  imagesPerSecond: number;
+}
+
+export async function profileAttentionSteps(o: StepProfileOptions = {}): Promise<StepProfile[]> {
+  const dataset = o.dataset ?? 'mnist';
+  const spec = architecture(dataset);
+  const B = o.batchSize ?? 32;
+  const steps = o.steps ?? 10;
+  const warmup = o.warmup ?? 2;
+  const [H, W, C] = spec.inputShape;
+  const per = H * W * C;
+  const pool = o.images ? o.images.length / per : B * 4;
+  let images = o.images;
+  if (!images) {
+    const t = tf.randomNormal([pool, H, W, C], 0, 1, 'float32', o.seed ?? 0);
+    images = (await t.data()) as Float32Array;
+    t.dispose();
+  }
+  const labels = o.labels ?? Array.from({ length: pool }, (_, i) => i % spec.numClasses);
+  const out: StepProfile[] = [];
+  for (const method of o.methods ?? METHOD_NAMES) {
+    const sampler = samplerFor(method, o.sampler);
+    const net = buildNetwork(dataset, method, o.seed ?? 0, sampler, o.attention);
+    const opt = tf.train.adam(1e-3);
+    const sum = { stepMs: 0, scoreMs: 0, buildMs: 0, annealMs: 0, gradMs: 0 };
+    try {
+      for (let s = 0; s < warmup + steps; s++) {
+        const start = ((s * B) % Math.max(1, pool - B + 1)) | 0;
+        const x = tf.tensor4d(images.subarray(start * per, (start + B) * per), [B, H, W, C]);
+        const y = tf.oneHot(tf.tensor1d(Array.from({ length: B }, (_, i) => labels[start + i]), 'int32'), spec.numClasses) as tf.Tensor2D;
+        const r = await net.trainStep(x, y, opt);
+        x.dispose();
+        y.dispose();
+        if (s < warmup) continue;
+        sum.stepMs += r.timings.totalMs;
+        sum.scoreMs += r.timings.scoreMs;
+        sum.buildMs += r.timings.buildMs;
+        sum.annealMs += r.timings.annealMs;
+        sum.gradMs += r.timings.gradMs;
+      }
+    } finally {
+      net.dispose();
+      opt.dispose();
+    }
+    const m = (v: number) => v / steps;
+    const p: StepProfile = {
+      method,
+      dataset,
+      batchSize: B,
+      positions: net.positions,
+      k: net.k,
+      backend: tf.getBackend(),
+      sampler: sampler?.name,
+      quboBuilder: method === 'qahan' ? quboBuilderName() : undefined,
+      stepMs: m(sum.stepMs),
+      scoreMs: m(sum.scoreMs),
+      buildMs: m(sum.buildMs),
+      annealMs: m(sum.annealMs),
+      gradMs: m(sum.gradMs),
+      annealShare: (sum.buildMs + sum.annealMs) / Math.max(1e-9, sum.stepMs),
+      buildShare: sum.buildMs / Math.max(1e-9, sum.stepMs),
+      masksPerSecond: method === 'qahan' ? (B * steps) / Math.max(1e-9, (sum.buildMs + sum.annealMs) / 1000) : undefined,
+      imagesPerSecond: (B * steps) / Math.max(1e-9, sum.stepMs / 1000),
+    };
+    out.push(p);
+  }
+  return out;
+}
+
+/** A Markdown table of profiles. */
+export function formatStepProfiles(ps: readonly StepProfile[]): string {
+  const rows = ps.map(
+    (p) =>
+      `| ${p.method} | ${p.stepMs.toFixed(1)} | ${p.scoreMs.toFixed(1)} | ${p.buildMs.toFixed(1)} | ${p.annealMs.toFixed(1)} | ${p.gradMs.toFixed(1)} | ${(100 * p.annealShare).toFixed(1)}% | ${p.masksPerSecond ? p.masksPerSecond.toFixed(0) : '-'} | ${p.imagesPerSecond.toFixed(0)} |`,
+  );
+  return [
+    '| method | step ms | score pass ms | QUBO build ms | anneal ms | forward+backward ms | build+anneal share | masks/s | images/s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
+}
