@@ -42,7 +42,7 @@ export async function configReport(opts: { profile?: string; configFile?: string
     report.dwave = { settings: redactedSettings(d), sources: d.sources, files: d.files, profile: d.profile };
     if (opts.resolve) {
       const { SapiClient } = await import('../../dwave/client/client');
-      report.dwave.endpoint = await resolveEndpoint(d, { fetchRegions: (m) => SapiClient.getRegions(m, { requestTimeoutMs: 10_000 }), warn: () => undefined });
+      report.dwave.endpoint = await resolveEndpoint(d, { fetchRegions: (m) => SapiClient.getRegions(m, { requestTimeoutMs: 10_000, retryTotal: 3, proxy: d.proxy }), warn: () => undefined });
     } else {
       // No network: an explicit endpoint, or the default region on the default metadata API.
       try {

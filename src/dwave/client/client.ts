@@ -126,7 +126,7 @@ export class SapiClient {
   static async fromConfig(load: LoadConfigOptions = {}, overrides: Partial<SapiClientOptions> = {}): Promise<SapiClient> {
     const cfg = loadDWaveConfig(load);
     if (!cfg.token) throw new TokenMissingError();
-    const endpoint = await resolveEndpoint(cfg, { fetchRegions: (m) => SapiClient.getRegions(m, { requestTimeoutMs: overrides.requestTimeoutMs }) });
+    const endpoint = await resolveEndpoint(cfg, { fetchRegions: (m) => SapiClient.getRegions(m, { requestTimeoutMs: overrides.requestTimeoutMs ?? 10_000, retryTotal: 3, proxy: cfg.proxy }) });
     const num = (v: unknown) => (v === undefined || v === '' ? undefined : Number(v));
     return new SapiClient({
       endpoint,
