@@ -4,6 +4,7 @@
  * `cifar-10-batches-bin/*.bin` or `cifar-10-binary.tar.gz` directly, with a
  * small ustar reader (no dependency).
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -13,6 +14,34 @@ export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer',
 export const CIFAR10_TRAIN_BATCHES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
 export const CIFAR10_TEST_BATCH = 'test_batch.bin';
 const RECORD = 1 + 3072;
+
+/** md5 of each official batch file: a repacked archive is accepted when its batches match these. */
+export const CIFAR10_BATCH_MD5: Readonly<Record<string, string>> = {
+  'data_batch_1.bin': '5dd7e06a14cb22eb9f671a540d1b7c25',
+  'data_batch_2.bin': '5ea93a67294ea407fff1d09f752e9692',
+  'data_batch_3.bin': '942cd6a4bcdd0dd3c604fbe906cb4421',
+  'data_batch_4.bin': 'ae636b3ba5c66a11e91e8cb52e771fcb',
+  'data_batch_5.bin': '53f37980c15c3d472c316c40844f3f0d',
+  'test_batch.bin': '803d5f7f4d78ea53de84dbe85f74fb6d',
+};
+
+/**
+ * Whether a CIFAR-10 tar.gz holds exactly the official batches (by their own md5s), whatever the
+ * archive's own bytes: archives repacked elsewhere differ from the published one but not inside.
+ */
+export function archiveHasOfficialBatches(file: string): boolean {
+  let entries: TarEntry[];
+  try {
+    entries = readTar(zlib.gunzipSync(fs.readFileSync(file)), file);
+  } catch {
+    return false;
+  }
+  const byBase = new Map(entries.map((e) => [path.posix.basename(e.name), e.data] as const));
+  return Object.entries(CIFAR10_BATCH_MD5).every(([name, md5]) => {
+    const data = byBase.get(name);
+    return !!data && crypto.createHash('md5').update(data).digest('hex') === md5;
+  });
+}
 
 export interface TarEntry {
   name: string;
