@@ -113,6 +113,9 @@ class HttpError extends Error {
   }
 }
 
+/** §6.2 parameters every QPU takes, even when a (mock) solver's `parameters` list omits them. */
+const COMMON_QPU_PARAMS = new Set(['num_reads', 'annealing_time', 'answer_mode', 'max_answers', 'auto_scale']);
+
 const nowIso = () => new Date().toISOString().replace(/(\.\d{3})Z$/, '$1000Z');
 
 export class MockSapiServer {
@@ -457,7 +460,8 @@ export class MockSapiServer {
     const params = (j.params ?? {}) as Record<string, unknown>;
     if (typeof params !== 'object' || Array.isArray(params)) throw new HttpError(400, 'params must be an object');
     for (const key of Object.keys(params)) {
-      if (!(key in (props.parameters ?? {})) && !key.startsWith('x_')) throw new HttpError(400, `Parameter ${key} is not supported by the solver ${solver.identity.name}.`);
+      const common = props.category === 'qpu' && COMMON_QPU_PARAMS.has(key);
+      if (!(key in (props.parameters ?? {})) && !common && !key.startsWith('x_')) throw new HttpError(400, `Parameter ${key} is not supported by the solver ${solver.identity.name}.`);
     }
     const data = (j.data ?? {}) as Record<string, unknown>;
     let run: (signal: AbortSignal) => Promise<Record<string, unknown>>;
