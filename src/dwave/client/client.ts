@@ -12,6 +12,7 @@ import {
   ProblemCancelledError,
   ProblemFailedError,
   ProblemUploadError,
+  RateLimitError,
   SapiError,
   SolverNotFoundError,
   SolverOfflineError,
@@ -56,6 +57,8 @@ export interface SapiClientOptions extends Omit<HttpOptions, 'baseUrl'> {
   uploadRetries?: number;
   uploadRetryDelayMs?: number;
   uploadPartSize?: number;
+  /** Consecutive transient (5xx/429) poll failures tolerated before giving up. Default 20. */
+  maxPollErrors?: number;
 }
 
 export interface WaitOptions {
@@ -339,6 +342,7 @@ export class SapiClient {
     try {
       for (const item of initial) await settle(item);
       let pause = 0;
+      let pollErrors = 0;
       while (pending.size > 0) {
         if (inner.signal.aborted) throw abortReason(inner.signal);
         if (pollingTimeoutMs !== undefined && Date.now() - started > pollingTimeoutMs) {
@@ -353,14 +357,16 @@ export class SapiClient {
         try {
           statuses = await this.pollProblems(ids, { timeout: wait, signal: inner.signal });
         } catch (err) {
-          if (err instanceof SapiError && err.status !== undefined && err.status >= 500) {
-            // Transient: poll again.
+          const transient = err instanceof SapiError && err.status !== undefined && (err.status >= 500 || err.status === 429);
+          if (transient && ++pollErrors <= (this.o.maxPollErrors ?? 20)) {
+            // 5xx (and 429) on a poll are transient, as the reference client treats them: poll again.
             pause = Math.min(2000, Math.max(50, pause * 2));
-            await sleep(pause, inner.signal);
+            await sleep(err instanceof RateLimitError && err.retryAfterMs !== undefined ? err.retryAfterMs : pause, inner.signal);
             continue;
           }
           throw err;
         }
+        pollErrors = 0;
         let progressed = false;
         for (const s of statuses) {
           if (!s || !pending.has(s.id)) continue;
