@@ -1,3 +1,4 @@
+import util from 'util';
 import { BinaryQuadraticModel } from '../../src/model/bqm';
 import { SimulatedAnnealingSampler } from '../../src/samplers/simulated-annealing';
 import { createSampler } from '../../src/samplers/create-sampler';
@@ -142,6 +143,9 @@ describe('createSampler: QAHAN_SAMPLER switches sqa <-> dwave-qpu with nothing e
     expect(a.name).toBe('sqa');
     expect(b.name).toBe('dwave-qpu');
     expect(mock.stats.submitted).toBe(before + 1);
+    const viaFactory = createSampler();
+    expect(util.inspect(viaFactory, { depth: Infinity, showHidden: true })).not.toContain(mock.token);
+    expect(JSON.stringify(viaFactory)).not.toContain(mock.token);
     for (const { name, ss } of [a, b]) {
       if (Math.abs(ss.first.energy - groundEnergy) > 1e-6) console.log(name, ss.first.energy);
       expect(ss.vartype).toBe(model.vartype);

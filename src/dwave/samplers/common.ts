@@ -39,6 +39,17 @@ export class DWaveContext {
     this.settings = o.client
       ? ({ sources: {}, files: [], ...(o.config ?? {}) } as ResolvedDWaveConfig)
       : loadDWaveConfig({ options: stripSamplerKeys(o.config), projectOptions: stripSamplerKeys(o.projectConfig), env: o.env, cwd: o.cwd });
+    // The token is read again when the client is built; nothing here keeps it.
+    delete this.settings.token;
+  }
+
+  /** util.inspect shows the endpoint and solver choice, never the options (which may hold a token). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `DWaveContext { endpoint: ${JSON.stringify(this.settings.endpoint ?? this.o.client?.endpoint)}, solver: ${JSON.stringify(this.o.solver ?? this.settings.solver)} }`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { endpoint: this.settings.endpoint ?? this.o.client?.endpoint, solver: this.o.solver ?? this.settings.solver };
   }
 
   /** A sampler default from the options (argument first, then the project config). */
