@@ -192,7 +192,7 @@ describe('retries and faults', () => {
     expect(err).toBeInstanceOf(InvalidAPIResponseError);
   });
 
-  test('a server that never answers hits the request timeout (connection refused is a ConnectionError)', async () => {
+  test('connection refused is retried (bounded), then a ConnectionError', async () => {
     const dead = new SapiClient({ endpoint: 'http://127.0.0.1:9/sapi/v2/', token: TOKEN, requestTimeoutMs: 1000, retryTotal: 2, backoffFactorMs: 5 });
     const err = await failure(() => dead.listSolvers());
     expect(err).toBeInstanceOf(ConnectionError);
