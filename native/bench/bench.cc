@@ -50,7 +50,7 @@ static void benchSA(const char* name, const Model& m, int sweeps, int reads, uns
   std::vector<Problem> ps{toProblem(m)};
   std::vector<Model> ms{m};
   auto r = defaultBetaRange(ps[0]);
-  std::vector<std::vector<double>> sch{betaSchedule(r.first, r.second, sweeps, true)};
+  std::vector<Ramp> sch{betaSchedule(r.first, r.second, sweeps, true)};
   BatchOptions o;
   o.numReads = reads;
   o.seed = 1;
@@ -71,7 +71,9 @@ static void benchSQA(const char* name, const Model& m, int sweeps, int P, int re
   q.globalMoves = global;
   auto r = defaultBetaRange(ps[0]);
   const double beta = r.second / 4;
-  q.steps = sqaSteps(beta, P, gammaSchedule(3.0 * ps[0].maxAbsField() / std::sqrt(double(m.n)), 1e-3, sweeps, false));
+  q.schedule.P = P;
+  q.schedule.beta = beta;
+  q.schedule.ramp = gammaSchedule(3.0 * ps[0].maxAbsField() / std::sqrt(double(m.n)), 1e-3, sweeps, false);
   BatchOptions o;
   o.numReads = reads;
   o.seed = 1;

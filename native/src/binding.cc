@@ -504,19 +504,20 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
   Napi::Object p = asObject(info[1], "params");
   call->common = parseCommon(env, p, call->models);
 
-  std::vector<double> fixed;
+  Ramp fixed;
   bool haveFixed = has(p, "betaSchedule");
   int sweeps = 0;
   bool geometric = true;
   bool haveRange = false;
   std::pair<double, double> range;
   if (haveFixed) {
-    fixed = finiteF64(p.Get("betaSchedule"), "params.betaSchedule", 0, false);
-    if (fixed.empty()) rangeError("params.betaSchedule must not be empty");
-    if (fixed.size() > static_cast<size_t>(kMaxSweeps)) rangeError("params.betaSchedule is too long");
-    for (size_t i = 0; i < fixed.size(); ++i)
-      if (!(fixed[i] > 0)) rangeError("params.betaSchedule[" + std::to_string(i) + "] must be > 0");
-    sweeps = static_cast<int>(fixed.size());
+    auto v = finiteF64(p.Get("betaSchedule"), "params.betaSchedule", 0, false);
+    if (v.empty()) rangeError("params.betaSchedule must not be empty");
+    if (v.size() > static_cast<size_t>(kMaxSweeps)) rangeError("params.betaSchedule is too long");
+    for (size_t i = 0; i < v.size(); ++i)
+      if (!(v[i] > 0)) rangeError("params.betaSchedule[" + std::to_string(i) + "] must be > 0");
+    sweeps = static_cast<int>(v.size());
+    fixed = explicitRamp(std::move(v));
   } else {
     sweeps = static_cast<int>(integer(p.Get("numSweeps"), "params.numSweeps", 1, kMaxSweeps));
     if (has(p, "betaRange")) {
@@ -534,7 +535,7 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
     const auto t1 = std::chrono::steady_clock::now();
     SampleCall& c = *call;
     if (c.common.cancel && c.common.cancel->load()) throw Cancelled();
-    std::vector<std::vector<double>> schedules(c.models.size());
+    std::vector<Ramp> schedules(c.models.size());
     c.problems.reserve(c.models.size());
     for (size_t b = 0; b < c.models.size(); ++b) {
       c.problems.push_back(toProblem(c.models[b]));
@@ -576,10 +577,13 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
 
   SqaOptions sqa;
   sqa.P = P;
+  sqa.schedule.P = P;
+  sqa.schedule.beta = beta;
   const bool haveS = has(p, "sSchedule"), haveG = has(p, "gammaSchedule");
   std::pair<double, double> gr{0, 0};
   const bool haveRange = has(p, "gammaRange");
   if (haveRange) gr = parsePair(p.Get("gammaRange"), "params.gammaRange", 0.0, true);
+  sqa.schedule.gamma0 = gr.first;
   if (haveS) {
     if (!haveRange) typeError("params.gammaRange must be an array of two numbers (gammaRange[0] is Gamma0 of the s-form)");
     auto s = finiteF64(p.Get("sSchedule"), "params.sSchedule", 0, false);
@@ -587,14 +591,15 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
     if (s.size() > static_cast<size_t>(kMaxSweeps)) rangeError("params.sSchedule is too long");
     for (size_t i = 0; i < s.size(); ++i)
       if (s[i] < 0 || s[i] > 1) rangeError("params.sSchedule[" + std::to_string(i) + "] must be in [0, 1]");
-    sqa.steps = sqaStepsS(beta, P, gr.first, s);
+    sqa.schedule.ramp = explicitRamp(std::move(s));
+    sqa.schedule.sForm = true;
   } else if (haveG) {
     auto g = finiteF64(p.Get("gammaSchedule"), "params.gammaSchedule", 0, false);
     if (g.empty()) rangeError("params.gammaSchedule must not be empty");
     if (g.size() > static_cast<size_t>(kMaxSweeps)) rangeError("params.gammaSchedule is too long");
     for (size_t i = 0; i < g.size(); ++i)
       if (g[i] < 0) rangeError("params.gammaSchedule[" + std::to_string(i) + "] must be >= 0");
-    sqa.steps = sqaSteps(beta, P, g);
+    sqa.schedule.ramp = explicitRamp(std::move(g));
   } else {
     const int sweeps = static_cast<int>(integer(p.Get("numSweeps"), "params.numSweeps", 1, kMaxSweeps));
     if (!haveRange) typeError("params.gammaRange must be an array of two numbers");
@@ -602,7 +607,7 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
         optionalString(p, "gammaScheduleType", "params.gammaScheduleType", {"linear", "geometric"}, "linear") == "geometric";
     if (geometric && (!(gr.first > 0) || !(gr.second > 0)))
       rangeError("params.gammaRange must be > 0 at both ends for a geometric schedule");
-    sqa.steps = sqaSteps(beta, P, gammaSchedule(gr.first, gr.second, sweeps, geometric));
+    sqa.schedule.ramp = gammaSchedule(gr.first, gr.second, static_cast<size_t>(sweeps), geometric);
   }
   Napi::Value gm = p.Get("globalMoves");
   if (!gm.IsUndefined()) {
@@ -620,7 +625,7 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
   }
   fillBatchOptions(call->common, call->models, call->opt);
   const double parseMs = msSince(t0);
-  const uint64_t total = static_cast<uint64_t>(sqa.steps.size()) * call->common.numReads * call->models.size();
+  const uint64_t total = static_cast<uint64_t>(sqa.schedule.size()) * call->common.numReads * call->models.size();
 
   auto work = [call, sqa, parseMs](Job& job) {
     const auto t1 = std::chrono::steady_clock::now();
@@ -629,8 +634,8 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
     c.problems.reserve(c.models.size());
     for (size_t b = 0; b < c.models.size(); ++b) {
       c.problems.push_back(toProblem(c.models[b]));
-      c.betaRanges.emplace_back(sqa.steps.front().beta, sqa.steps.back().beta);
-      c.gammaRanges.emplace_back(sqa.steps.front().gamma, sqa.steps.back().gamma);
+      c.betaRanges.emplace_back(sqa.schedule.at(0).beta, sqa.schedule.at(sqa.schedule.size() - 1).beta);
+      c.gammaRanges.emplace_back(sqa.schedule.at(0).gamma, sqa.schedule.at(sqa.schedule.size() - 1).gamma);
     }
     c.timing.pre = parseMs + msSince(t1);
     const auto t2 = std::chrono::steady_clock::now();

@@ -58,9 +58,26 @@ struct Job {
   std::atomic<bool> failed{false};
   std::mutex mu;
   std::condition_variable cv;
-  unsigned running = 0;
+  unsigned active = 0;  // workers inside the item loop
+  bool closed = false;  // set by the caller once it returns; late-starting tasks then do nothing
   std::exception_ptr error;
 };
+
+// Claims and runs items until none are left or one failed.
+void drain(Job& job, size_t count, const std::function<void(size_t)>& fn) {
+  try {
+    for (;;) {
+      if (job.failed.load(std::memory_order_relaxed)) break;
+      const size_t i = job.next.fetch_add(1);
+      if (i >= count) break;
+      fn(i);
+    }
+  } catch (...) {
+    std::lock_guard<std::mutex> lk(job.mu);
+    if (!job.error) job.error = std::current_exception();
+    job.failed = true;
+  }
+}
 
 }  // namespace
 
@@ -70,40 +87,40 @@ unsigned resolveThreads(unsigned requested) {
 }
 
 void parallelFor(size_t count, unsigned threads, const std::function<void(size_t)>& fn,
-                 const std::function<void()>& tick, int tickMs) {
+                 const std::function<void()>& tick, int tickMs, const std::function<bool()>& stop) {
   if (count == 0) return;
   const unsigned T = static_cast<unsigned>(std::min<size_t>(resolveThreads(threads), count));
   auto job = std::make_shared<Job>();
-  job->running = T;
-  for (unsigned t = 0; t < T; ++t) {
+  // Without a tick the caller works too, so the call finishes even when the pool is busy elsewhere.
+  const unsigned helpers = tick ? T : T - 1;
+  for (unsigned t = 0; t < helpers; ++t) {
     pool().submit(
         [job, &fn, count] {
-          try {
-            for (;;) {
-              if (job->failed.load(std::memory_order_relaxed)) break;
-              const size_t i = job->next.fetch_add(1);
-              if (i >= count) break;
-              fn(i);
-            }
-          } catch (...) {
+          {
             std::lock_guard<std::mutex> lk(job->mu);
-            if (!job->error) job->error = std::current_exception();
-            job->failed = true;
+            if (job->closed) return;  // the caller is gone: fn may be dangling
+            ++job->active;
           }
+          drain(*job, count, fn);
           std::lock_guard<std::mutex> lk(job->mu);
-          if (--job->running == 0) job->cv.notify_all();
+          --job->active;
+          job->cv.notify_all();
         },
         T);
   }
+  if (!tick) drain(*job, count, fn);
   std::unique_lock<std::mutex> lk(job->mu);
-  while (job->running > 0) {
+  for (;;) {
+    const bool claimedAll = job->next.load() >= count || job->failed.load();
+    if (job->active == 0 && (claimedAll || (stop && stop()))) break;
     job->cv.wait_for(lk, std::chrono::milliseconds(tickMs));
-    if (tick && job->running > 0) {
+    if (tick) {
       lk.unlock();
       tick();
       lk.lock();
     }
   }
+  job->closed = true;
   if (job->error) std::rethrow_exception(job->error);
 }
 
@@ -133,7 +150,7 @@ void initSpins(int8_t* s, int n, const int8_t* init, Vartype vt, Rng& rng) {
 }
 
 template <class Real, class C>
-void saRead(const Problem& p, const C& cp, const std::vector<double>& betas, const int8_t* init, Rng& rng,
+void saRead(const Problem& p, const C& cp, const Ramp& betas, const int8_t* init, Rng& rng,
             const BatchOptions& opt, int8_t* out) {
   SliceState<Real> st;
   st.resize(p.n, 1);
@@ -143,7 +160,7 @@ void saRead(const Problem& p, const C& cp, const std::vector<double>& betas, con
   const size_t S = betas.size();
   for (size_t t = 0; t < S; ++t) {
     if (stopped(opt)) throw Cancelled();
-    saSweep<Real>(cp, st.spins(0), st.fields(0), p.n, betas[t], rng);
+    saSweep<Real>(cp, st.spins(0), st.fields(0), p.n, betas.at(t), rng);
     // Float fields drift slowly; re-derive them exactly now and then (cheap next to 1024 sweeps).
     if (std::is_same<Real, float>::value && (t & 1023) == 1023) st.refresh(p, 0, scratch);
     if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
@@ -165,10 +182,10 @@ void sqaRead(const Problem& p, const C& cp, const SqaOptions& q, const int8_t* i
       initSpins(st.spins(k), n, init, p.vartype, rng);
     st.refresh(p, k, scratch);
   }
-  const size_t S = q.steps.size();
+  const size_t S = q.schedule.size();
   for (size_t t = 0; t < S; ++t) {
     if (stopped(opt)) throw Cancelled();
-    const SqaStep& step = q.steps[t];
+    const SqaStep step = q.schedule.at(t);
     sqaSweep<Real>(cp, st.s.data(), st.f.data(), n, P, step.w, P > 1 ? step.jperp : 0.0, rng);
     if (q.globalMoves) sqaGlobalSweep<Real>(cp, st.s.data(), st.f.data(), n, P, step.w, rng);
     if (std::is_same<Real, float>::value && (t & 1023) == 1023)
@@ -214,7 +231,7 @@ std::vector<SampleOutput> runBatch(const std::vector<Problem>& problems, const s
         readFn(p, init, rng, dst);
         out[b].energies[r] = models[b].energy(dst);
       },
-      opt.tick);
+      opt.tick ? opt.tick : std::function<void()>([] {}), 100, [&opt] { return stopped(opt); });
   if (stopped(opt)) throw Cancelled();
   return out;
 }
@@ -234,7 +251,7 @@ void dispatch(const Problem& p, Body&& body) {
 }  // namespace
 
 std::vector<SampleOutput> runSimulatedAnnealing(const std::vector<Problem>& problems, const std::vector<Model>& models,
-                                                const std::vector<std::vector<double>>& schedules,
+                                                const std::vector<Ramp>& schedules,
                                                 const BatchOptions& opt) {
   return runBatch(problems, models, opt, [&](const Problem& p, const int8_t* init, Rng& rng, int8_t* dst) {
     const auto& betas = schedules[&p - problems.data()];

@@ -5,18 +5,34 @@
 
 namespace qahan {
 
-std::vector<double> betaSchedule(double hot, double cold, int sweeps, bool geometric) {
-  std::vector<double> b(static_cast<size_t>(std::max(sweeps, 0)));
-  if (sweeps == 1) {
-    b[0] = cold;
-    return b;
-  }
-  for (int t = 0; t < sweeps; ++t) {
-    const double a = static_cast<double>(t) / (sweeps - 1);
-    b[t] = geometric ? hot * std::pow(cold / hot, a) : hot + (cold - hot) * a;
-  }
-  if (sweeps > 1) b[sweeps - 1] = cold;
-  return b;
+double Ramp::at(size_t t) const {
+  if (values) return (*values)[t];
+  if (sweeps <= 1) return singleAtEnd ? b : a;
+  if (t + 1 >= sweeps) return b;
+  const double x = static_cast<double>(t) / static_cast<double>(sweeps - 1);
+  return geometric ? a * std::pow(b / a, x) : a + (b - a) * x;
+}
+
+Ramp explicitRamp(std::vector<double> values) {
+  Ramp r;
+  r.values = std::make_shared<const std::vector<double>>(std::move(values));
+  return r;
+}
+
+Ramp betaSchedule(double hot, double cold, size_t sweeps, bool geometric) {
+  Ramp r;
+  r.a = hot;
+  r.b = cold;
+  r.sweeps = sweeps;
+  r.geometric = geometric;
+  r.singleAtEnd = true;
+  return r;
+}
+
+Ramp gammaSchedule(double g0, double g1, size_t sweeps, bool geometric) {
+  Ramp r = betaSchedule(g0, g1, sweeps, geometric);
+  r.singleAtEnd = false;
+  return r;
 }
 
 std::pair<double, double> defaultBetaRange(const Problem& p) {
@@ -29,21 +45,6 @@ std::pair<double, double> defaultBetaRange(const Problem& p) {
   return {hot, cold};
 }
 
-std::vector<double> gammaSchedule(double g0, double g1, int sweeps, bool geometric) {
-  // Same shape as betaSchedule, but a single sweep sits at the start value.
-  std::vector<double> g(static_cast<size_t>(std::max(sweeps, 0)));
-  if (sweeps == 1) {
-    g[0] = g0;
-    return g;
-  }
-  for (int t = 0; t < sweeps; ++t) {
-    const double a = static_cast<double>(t) / (sweeps - 1);
-    g[t] = geometric ? g0 * std::pow(g1 / g0, a) : g0 + (g1 - g0) * a;
-  }
-  if (sweeps > 1) g[sweeps - 1] = g1;
-  return g;
-}
-
 double jperp(double beta, double gamma, int P) {
   if (P <= 1) return 0.0;
   const double x = beta * gamma / P;
@@ -53,21 +54,13 @@ double jperp(double beta, double gamma, int P) {
   return std::min(kMaxJperp, -0.5 * std::log(t));
 }
 
-std::vector<SqaStep> sqaSteps(double beta, int P, const std::vector<double>& gammas) {
-  std::vector<SqaStep> out;
-  out.reserve(gammas.size());
-  for (double g : gammas) out.push_back({beta / P, jperp(beta, g, P), g, beta});
-  return out;
-}
-
-std::vector<SqaStep> sqaStepsS(double beta, int P, double gamma0, const std::vector<double>& s) {
-  std::vector<SqaStep> out;
-  out.reserve(s.size());
-  for (double si : s) {
-    const double g = (1.0 - si) * gamma0;
-    out.push_back({si * beta / P, jperp(beta, g, P), g, si * beta});
+SqaStep SqaSchedule::at(size_t t) const {
+  const double v = ramp.at(t);
+  if (sForm) {
+    const double g = (1.0 - v) * gamma0;
+    return {v * beta / P, jperp(beta, g, P), g, v * beta};
   }
-  return out;
+  return {beta / P, jperp(beta, v, P), v, beta};
 }
 
 }  // namespace qahan

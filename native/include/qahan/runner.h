@@ -27,10 +27,13 @@ using CancelFlag = std::shared_ptr<std::atomic<bool>>;
 constexpr unsigned kMaxThreads = 256;
 unsigned resolveThreads(unsigned requested);  // 0 -> hardware_concurrency (at least 1)
 
-// Runs fn(item) for item in [0, count) on up to `threads` workers, blocking the caller; calls tick()
-// on the caller about every tickMs while waiting. Rethrows the first worker exception.
+// Runs fn(item) for item in [0, count) on up to `threads` workers, blocking the caller, and rethrows
+// the first exception fn threw. Without `tick` the caller works through items too (so it finishes even
+// when the pool is busy with other jobs). With `tick` the caller only waits, calling tick() about every
+// tickMs, and returns early once stop() is true and no worker is inside fn (items not yet started are
+// then skipped: a cancel is seen even while this job's tasks are still queued behind another job).
 void parallelFor(size_t count, unsigned threads, const std::function<void(size_t)>& fn,
-                 const std::function<void()>& tick = {}, int tickMs = 100);
+                 const std::function<void()>& tick = {}, int tickMs = 100, const std::function<bool()>& stop = {});
 
 struct BatchOptions {
   int numReads = 1;
@@ -51,7 +54,7 @@ struct SampleOutput {
 
 // SA: schedules[b] is model b's beta per sweep.
 std::vector<SampleOutput> runSimulatedAnnealing(const std::vector<Problem>& problems, const std::vector<Model>& models,
-                                                const std::vector<std::vector<double>>& schedules,
+                                                const std::vector<Ramp>& schedules,
                                                 const BatchOptions& opt);
 
 // Which Trotter slice a read returns.
@@ -60,7 +63,7 @@ constexpr int kSliceRandom = -2;  // uniform from the read's own stream
 
 struct SqaOptions {
   int P = 1;
-  std::vector<SqaStep> steps;  // one per sweep
+  SqaSchedule schedule;  // one step per sweep
   bool globalMoves = false;
   int returnSlice = kSliceLowest;  // or a fixed index in [0, P)
 };

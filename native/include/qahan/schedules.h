@@ -12,6 +12,7 @@
 // s-form). Gamma -> 0 (s -> 1) makes Jperp diverge; it is clamped to kMaxJperp, which freezes the
 // Trotter chains just the same. P = 1 has no inter-slice coupling (Jperp = 0).
 #pragma once
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -21,10 +22,25 @@ namespace qahan {
 
 constexpr double kMaxJperp = 1e3;
 
-std::vector<double> betaSchedule(double hot, double cold, int sweeps, bool geometric);
-std::pair<double, double> defaultBetaRange(const Problem& p);
+// A per-sweep value, evaluated on demand (a 2^31-sweep schedule costs no memory): either explicit
+// values or a geometric/linear ramp from `a` to `b` over `sweeps` sweeps.
+struct Ramp {
+  std::shared_ptr<const std::vector<double>> values;  // explicit schedule when set (shared, not copied)
+  double a = 0, b = 0;
+  bool geometric = false;
+  bool singleAtEnd = true;  // a one-sweep ramp sits at b (beta: the cold end) or at a (Gamma: the start)
+  size_t sweeps = 0;
 
-std::vector<double> gammaSchedule(double g0, double g1, int sweeps, bool geometric);
+  size_t size() const { return values ? values->size() : sweeps; }
+  double at(size_t t) const;
+  double front() const { return at(0); }
+  double back() const { return at(size() - 1); }
+};
+
+Ramp explicitRamp(std::vector<double> values);
+Ramp betaSchedule(double hot, double cold, size_t sweeps, bool geometric);
+Ramp gammaSchedule(double g0, double g1, size_t sweeps, bool geometric);
+std::pair<double, double> defaultBetaRange(const Problem& p);
 double jperp(double beta, double gamma, int P);
 
 struct SqaStep {
@@ -33,7 +49,15 @@ struct SqaStep {
   double gamma;  // effective transverse field (for reporting)
   double beta;   // effective beta of Hp (beta, or s beta)
 };
-std::vector<SqaStep> sqaSteps(double beta, int P, const std::vector<double>& gammas);
-std::vector<SqaStep> sqaStepsS(double beta, int P, double gamma0, const std::vector<double>& s);
+
+// The SQA schedule: a Gamma ramp, or (sForm) an s ramp with Gamma_eff = (1 - s) gamma0.
+struct SqaSchedule {
+  Ramp ramp;
+  bool sForm = false;
+  double beta = 1, gamma0 = 0;
+  int P = 1;
+  size_t size() const { return ramp.size(); }
+  SqaStep at(size_t t) const;
+};
 
 }  // namespace qahan
