@@ -22,3 +22,9 @@ export { ExactSolver } from './samplers/exact';
 export { createSampler } from './samplers/create-sampler';
 export { resolveSamplerConfig } from './config/qahan-config';
 export type { SamplerConfig, SamplerName } from './config/qahan-config';
+
+export { buildAttentionQubos, toBqms as attentionQuboModels } from './attention/qubo';
+export type { AttentionQuboInput, AttentionQubos } from './attention/qubo';
+
+export * as dwave from './dwave';
+export { DWaveQpuSampler, DWaveHybridSampler, MockSapiServer } from './dwave';

@@ -127,3 +127,33 @@ export function formatStepProfiles(ps: readonly StepProfile[]): string {
     ...rows,
   ].join('\n');
 }
+
+/**
+ * `npm run bench:attention`: profiles every method on MNIST- and CIFAR-shaped batches with the configured
+ * backend and sampler (SA and SQA for QAHAN), as JSON and a Markdown section.
+ */
+export async function runAttentionBenchmark(log: (s: string) => void): Promise<{ json: unknown; markdown: string }> {
+  const { initBackend } = await import('./backend');
+  const backend = await initBackend();
+  log(`attention benchmark on tfjs backend ${backend.backend}`);
+  const profiles: StepProfile[] = [];
+  for (const dataset of ['mnist', 'cifar10'] as const) {
+    for (const sampler of ['sqa', 'sa'] as const) {
+      const methods: readonly MethodName[] = sampler === 'sqa' ? METHOD_NAMES : ['qahan'];
+      const ps = await profileAttentionSteps({ dataset, sampler, methods, steps: 8, warmup: 2 });
+      for (const p of ps) log(`${dataset} ${p.method} (${p.sampler ?? '-'}): ${p.stepMs.toFixed(1)} ms/step, anneal share ${(100 * p.annealShare).toFixed(1)}%`);
+      profiles.push(...ps);
+    }
+  }
+  const sections = (['mnist', 'cifar10'] as const).map((d) => {
+    const ps = profiles.filter((p) => p.dataset === d);
+    return `### ${d}\n\nBatch ${ps[0]?.batchSize}, N = ${ps[0]?.positions} positions, k = ${ps[0]?.k}; QAHAN rows: sampler ${ps
+      .filter((p) => p.method === 'qahan')
+      .map((p) => p.sampler)
+      .join(' then ')}.\n\n${formatStepProfiles(ps)}\n`;
+  });
+  return {
+    json: { backend: backend.backend, profiles },
+    markdown: `## Attention: share of a training step spent building and annealing QUBOs\n\ntfjs backend: ${backend.backend}. Target: under 25% on MNIST with the defaults.\n\n${sections.join('\n')}`,
+  };
+}
