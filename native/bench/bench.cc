@@ -1,4 +1,5 @@
-// Standalone speed check of the core (no Node): ns per spin-flip attempt.
+// Standalone speed check of the core (no Node): ns per spin-flip attempt. Build with native/CMakeLists.txt
+// or directly:
 //   g++ -O3 -std=c++17 -pthread -Inative/include native/bench/bench.cc \
 //       native/src/{problem,schedules,runner,exact,attention}.cc -o /tmp/qahan-bench && /tmp/qahan-bench
 #include <chrono>
