@@ -1,17 +1,15 @@
 #!/usr/bin/env node
 'use strict';
-// Development helper: run a TypeScript file directly (swc strips the types), e.g.
-//   node scripts/ts-run.js bench/some-script.ts
+// Development helper: run a TypeScript file directly (types stripped, not checked), e.g.
+//   node scripts/ts-run.js path/to/script.ts
 const fs = require('fs');
-const swc = require('@swc/core');
+const ts = require('typescript');
 require.extensions['.ts'] = function compile(module, filename) {
-  const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
+  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, inlineSourceMap: true },
   });
-  module._compile(code, filename);
+  module._compile(outputText, filename);
 };
 const file = process.argv[2];
 process.argv.splice(1, 1);
