@@ -1,3 +1,4 @@
+import net from 'net';
 import util from 'util';
 import { BinaryQuadraticModel } from '../../src/model/bqm';
 import {
@@ -12,6 +13,7 @@ import {
   PollingTimeoutError,
   ProblemFailedError,
   RateLimitError,
+  RequestTimeoutError,
   SapiClient,
   SapiClientOptions,
   selectSolvers,
@@ -196,6 +198,23 @@ describe('retries and faults', () => {
     const dead = new SapiClient({ endpoint: 'http://127.0.0.1:9/sapi/v2/', token: TOKEN, requestTimeoutMs: 1000, retryTotal: 2, backoffFactorMs: 5 });
     const err = await failure(() => dead.listSolvers());
     expect(err).toBeInstanceOf(ConnectionError);
+  });
+
+  test('a server that accepts the connection and never answers: RequestTimeoutError, bounded', async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const started = Date.now();
+    try {
+      const c = new SapiClient({ endpoint: `http://127.0.0.1:${port}/sapi/v2/`, token: TOKEN, requestTimeoutMs: 300, retryTotal: 1, backoffFactorMs: 5 });
+      const err = await failure(() => c.listSolvers());
+      expect(err).toBeInstanceOf(RequestTimeoutError);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   test('the token never appears in errors or in the client', () => {
