@@ -1,21 +1,10 @@
 import os from 'os';
+import { seededUniform as rng } from '../data/random';
 import { BinaryQuadraticModel } from '../model/bqm';
 import { addon } from '../native/addon';
 import { PathIntegralAnnealingSampler } from '../samplers/path-integral-annealing';
 import { SimulatedAnnealingSampler } from '../samplers/simulated-annealing';
 import { BenchInstance, loadInstances } from './instances';
-
-/** A seeded uniform generator in [0, 1) for building benchmark models (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function denseSpinGlass(n: number, seed = 1): BinaryQuadraticModel {
   const r = rng(seed);

@@ -1,18 +1,9 @@
+import { seededUniform as rng } from '../../src/data/random';
 import { BinaryQuadraticModel } from '../../src/model/bqm';
 import { ExactSolver } from '../../src/samplers/exact';
 import { PathIntegralAnnealingSampler } from '../../src/samplers/path-integral-annealing';
 import { SampleSet } from '../../src/samplers/sample-set';
 import { SimulatedAnnealingSampler } from '../../src/samplers/simulated-annealing';
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomModel(n: number, vartype: 'SPIN' | 'BINARY', density: number, seed: number): BinaryQuadraticModel {
   const r = rng(seed);
