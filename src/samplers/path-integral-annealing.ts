@@ -21,9 +21,14 @@ export interface PathIntegralAnnealingParams extends SampleParams {
   /** Also flip a spin in every slice at once (helps P large). Default false. */
   globalMoves?: boolean;
   initialStates?: ArrayLike<ArrayLike<number>>;
+  /**
+   * Which Trotter slice a read returns: 'lowest' (default; the slice of lowest classical energy, best
+   * for optimisation), 'random', or a fixed index (unbiased for thermal estimates such as <sz>).
+   */
+  returnSlice?: 'lowest' | 'random' | number;
 }
 
-const PARAMS = ['numSweeps', 'beta', 'gammaRange', 'gammaScheduleType', 'gammaSchedule', 'sSchedule', 'trotterSlices', 'globalMoves', 'initialStates'];
+const PARAMS = ['numSweeps', 'beta', 'gammaRange', 'gammaScheduleType', 'gammaSchedule', 'sSchedule', 'trotterSlices', 'globalMoves', 'initialStates', 'returnSlice'];
 
 /**
  * Simulated quantum annealing: path-integral Monte Carlo of the transverse-field Ising model
@@ -78,6 +83,7 @@ export class PathIntegralAnnealingSampler implements Sampler<PathIntegralAnneali
           gammaSchedule: p.gammaSchedule && !p.sSchedule ? Float64Array.from(p.gammaSchedule) : undefined,
           sSchedule: p.sSchedule ? Float64Array.from(p.sSchedule) : undefined,
           globalMoves: !!p.globalMoves,
+          returnSlice: p.returnSlice,
           initialStates: flattenInitialStates(bqms, numReads, p.initialStates),
           cancelToken,
           onProgress: progressCallback(p.onProgress),
