@@ -43,7 +43,12 @@ export class BinaryQuadraticModel {
   offset: number;
   private linearBiases: Float64Array;
   private n: number;
-  private readonly quadratic = new Map<number, number>();
+  private readonly quadraticMap = new Map<number, number>();
+  /**
+   * A model made by fromDense keeps its n x n matrix as given and fills the Map only when someone asks
+   * for terms: the attention layer builds thousands of dense models per second and only samples them.
+   */
+  private pendingDense: Float64Array | undefined;
   private nativeCache: NativeModel | undefined;
 
   constructor(vartype: Vartype, numVariables = 0, offset = 0) {
@@ -100,18 +105,35 @@ export class BinaryQuadraticModel {
     const n = linear.length;
     if (dense.length !== n * n) throw new RangeError(`dense must have ${n * n} entries (n = ${n}), got ${dense.length}`);
     const bqm = new BinaryQuadraticModel(vartype, n, offset);
+    const upper = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
       checkBias(linear[i], `linear[${i}]`);
       bqm.linearBiases[i] = linear[i];
       for (let j = i + 1; j < n; j++) {
         const b = dense[i * n + j];
-        if (b !== 0) {
-          checkBias(b, `dense[${i * n + j}]`);
-          bqm.quadratic.set(i * KEY_STRIDE + j, b);
+        if (!Number.isFinite(b)) checkBias(b, `dense[${i * n + j}]`);
+        upper[i * n + j] = b;
+      }
+    }
+    bqm.pendingDense = upper;
+    bqm.nativeCache = { numVariables: n, vartype: bqm.vartype, linear: bqm.linearBiases.slice(0, n), offset: bqm.offset, dense: upper };
+    return bqm;
+  }
+
+  /** The quadratic terms, materialising a pending dense matrix first. */
+  private quad(): Map<number, number> {
+    const dense = this.pendingDense;
+    if (dense) {
+      this.pendingDense = undefined;
+      const n = this.n;
+      for (let i = 0; i < n; i++) {
+        for (let j = i + 1; j < n; j++) {
+          const b = dense[i * n + j];
+          if (b !== 0) this.quadraticMap.set(i * KEY_STRIDE + j, b);
         }
       }
     }
-    return bqm;
+    return this.quadraticMap;
   }
 
   get numVariables(): number {
@@ -119,7 +141,7 @@ export class BinaryQuadraticModel {
   }
 
   get numInteractions(): number {
-    return this.quadratic.size;
+    return this.quad().size;
   }
 
   /** A copy of the linear biases, length numVariables. */
@@ -135,7 +157,7 @@ export class BinaryQuadraticModel {
   getQuadratic(i: number, j: number): number {
     checkIndex(i, this.n, 'i');
     checkIndex(j, this.n, 'j');
-    return this.quadratic.get(pairKey(i, j)) ?? 0;
+    return this.quad().get(pairKey(i, j)) ?? 0;
   }
 
   /** Adds variables up to label i (inclusive) when they are new. */
@@ -143,6 +165,7 @@ export class BinaryQuadraticModel {
     checkIndex(i, undefined, 'variable');
     if (i >= KEY_STRIDE) throw new RangeError(`variable ${i} is beyond the supported ${KEY_STRIDE} variables`);
     if (i >= this.n) {
+      this.quad(); // a pending dense matrix is laid out for the old size
       if (i >= this.linearBiases.length) {
         const grown = new Float64Array(Math.max(i + 1, this.linearBiases.length * 2));
         grown.set(this.linearBiases);
@@ -167,14 +190,14 @@ export class BinaryQuadraticModel {
     if (i === j) throw new RangeError(`quadratic term (${i}, ${j}) must join two different variables`);
     this.addVariable(i).addVariable(j);
     const key = pairKey(i, j);
-    this.quadratic.set(key, (this.quadratic.get(key) ?? 0) + bias);
+    this.quad().set(key, (this.quad().get(key) ?? 0) + bias);
     this.nativeCache = undefined;
     return this;
   }
 
   /** Quadratic terms as [i, j, bias] with i < j, in insertion order. */
   *quadraticTerms(): IterableIterator<[number, number, number]> {
-    for (const [key, bias] of this.quadratic) {
+    for (const [key, bias] of this.quad()) {
       const i = Math.floor(key / KEY_STRIDE);
       yield [i, key - i * KEY_STRIDE, bias];
     }
@@ -193,7 +216,7 @@ export class BinaryQuadraticModel {
   copy(): BinaryQuadraticModel {
     const c = new BinaryQuadraticModel(this.vartype, this.n, this.offset);
     c.linearBiases.set(this.linearBiases.subarray(0, this.n));
-    for (const [k, b] of this.quadratic) c.quadratic.set(k, b);
+    for (const [k, b] of this.quad()) c.quadraticMap.set(k, b);
     return c;
   }
 
@@ -213,10 +236,10 @@ export class BinaryQuadraticModel {
         lin[i] += this.linearBiases[i] / 2;
         offset += this.linearBiases[i] / 2;
       }
-      for (const [key, b] of this.quadratic) {
+      for (const [key, b] of this.quad()) {
         const i = Math.floor(key / KEY_STRIDE);
         const j = key - i * KEY_STRIDE;
-        out.quadratic.set(key, b / 4);
+        out.quadraticMap.set(key, b / 4);
         lin[i] += b / 4;
         lin[j] += b / 4;
         offset += b / 4;
@@ -227,10 +250,10 @@ export class BinaryQuadraticModel {
         lin[i] += 2 * this.linearBiases[i];
         offset -= this.linearBiases[i];
       }
-      for (const [key, b] of this.quadratic) {
+      for (const [key, b] of this.quad()) {
         const i = Math.floor(key / KEY_STRIDE);
         const j = key - i * KEY_STRIDE;
-        out.quadratic.set(key, 4 * b);
+        out.quadraticMap.set(key, 4 * b);
         lin[i] -= 2 * b;
         lin[j] -= 2 * b;
         offset += b;
@@ -245,7 +268,7 @@ export class BinaryQuadraticModel {
     this.checkSample(sample, 'sample');
     let e = this.offset;
     for (let i = 0; i < this.n; i++) e += this.linearBiases[i] * sample[i];
-    for (const [key, b] of this.quadratic) {
+    for (const [key, b] of this.quad()) {
       const i = Math.floor(key / KEY_STRIDE);
       e += b * sample[i] * sample[key - i * KEY_STRIDE];
     }
@@ -278,12 +301,12 @@ export class BinaryQuadraticModel {
   /** The arrays handed to the native core; cached until the model changes. */
   toNative(): NativeModel {
     if (!this.nativeCache) {
-      const m = this.quadratic.size;
+      const m = this.quad().size;
       const quadRow = new Uint32Array(m);
       const quadCol = new Uint32Array(m);
       const quadBias = new Float64Array(m);
       let t = 0;
-      for (const [key, b] of this.quadratic) {
+      for (const [key, b] of this.quad()) {
         const i = Math.floor(key / KEY_STRIDE);
         quadRow[t] = i;
         quadCol[t] = key - i * KEY_STRIDE;
@@ -309,7 +332,7 @@ export class BinaryQuadraticModel {
     let l = 0;
     let q = 0;
     for (let i = 0; i < this.n; i++) l = Math.max(l, Math.abs(this.linearBiases[i]));
-    for (const b of this.quadratic.values()) q = Math.max(q, Math.abs(b));
+    for (const b of this.quad().values()) q = Math.max(q, Math.abs(b));
     return { linear: l, quadratic: q };
   }
 

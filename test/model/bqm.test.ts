@@ -81,3 +81,23 @@ describe('BinaryQuadraticModel', () => {
     expect(() => fromDimodJSON({ ...python, version: { bqm_schema: '2.0.0' } })).toThrow(/schema/);
   });
 });
+
+describe('dense-backed models', () => {
+  test('fromDense samples without materialising terms, and terms appear when asked for', () => {
+    const n = 5;
+    const linear = [1, -1, 0.5, 0, 2];
+    const dense = new Float64Array(n * n);
+    dense[0 * n + 1] = 0.5;
+    dense[2 * n + 4] = -1.5;
+    dense[3 * n + 1] = 9; // below the diagonal: ignored
+    const bqm = BinaryQuadraticModel.fromDense('BINARY', linear, dense, 0.25);
+    expect(bqm.toNative().dense).toBeDefined();
+    expect(bqm.numInteractions).toBe(2);
+    expect(bqm.getQuadratic(4, 2)).toBe(-1.5);
+    expect(bqm.energy([1, 1, 1, 0, 1])).toBe(0.25 + 1 - 1 + 0.5 + 2 + 0.5 - 1.5);
+    bqm.addVariable(6);
+    expect(bqm.numVariables).toBe(7);
+    expect(bqm.getQuadratic(0, 1)).toBe(0.5);
+    expect(() => BinaryQuadraticModel.fromDense('SPIN', [0, 0], [0, NaN, 0, 0])).toThrow(/dense\[1\]/);
+  });
+});
