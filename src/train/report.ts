@@ -214,10 +214,12 @@ export function convergenceReport(input: ConvergenceReportInput): { markdown: st
   return { markdown, summaries, charts };
 }
 
-function best<T>(items: readonly T[], key: (t: T) => number, lowerIsBetter: boolean): T | undefined {
+/** Every item with the best finite key (ties included), in input order. */
+function best<T>(items: readonly T[], key: (t: T) => number, lowerIsBetter: boolean): T[] {
   const ok = items.filter((t) => Number.isFinite(key(t)));
-  if (!ok.length) return undefined;
-  return ok.reduce((a, b) => ((lowerIsBetter ? key(b) < key(a) : key(b) > key(a)) ? b : a));
+  if (!ok.length) return [];
+  const top = ok.reduce((a, b) => ((lowerIsBetter ? key(b) < key(a) : key(b) > key(a)) ? b : a));
+  return ok.filter((t) => Math.abs(key(t) - key(top)) <= 1e-9 * Math.max(1, Math.abs(key(top))));
 }
 
 /** Plain statements of who won on each criterion, including when QAHAN did not. */
@@ -225,38 +227,40 @@ export function verdict(summaries: readonly MethodSummary[]): string[] {
   const out: string[] = [];
   const q = summaries.find((s) => s.method === 'qahan');
   const hard = summaries.filter((s) => ['qahan', 'reinforce', 'gumbel'].includes(s.method));
-  const say = (criterion: string, winner: MethodSummary | undefined, value: string) => {
-    if (!winner) return;
-    out.push(`- ${criterion}: **${winner.method}** (${value}).`);
+  const say = (criterion: string, winners: MethodSummary[], value: (w: MethodSummary) => string) => {
+    if (!winners.length) return;
+    const names = winners.map((w) => `**${w.method}**`).join(', ');
+    out.push(`- ${criterion}: ${names}${winners.length > 1 ? ' (tied)' : ''} (${value(winners[0])}).`);
   };
   const acc = best(summaries, (s) => s.finalTestAccuracy.mean, false);
-  say('Highest final test accuracy', acc, acc ? pct(acc.finalTestAccuracy) : '');
+  say('Highest final test accuracy', acc, (w) => pct(w.finalTestAccuracy));
   const fast = best(
     summaries.filter((s) => s.reached > 0),
     (s) => s.epochsToTarget.mean + (s.seeds.length - s.reached) * 1e3,
     true,
   );
-  say('Fewest epochs to the target', fast, fast ? `${num(fast.epochsToTarget, 2)} epochs, ${fast.reached}/${fast.seeds.length} runs reached it` : '');
+  say('Fewest epochs to the target', fast, (w) => `${num(w.epochsToTarget, 2)} epochs, ${w.reached}/${w.seeds.length} runs reached it`);
   const quick = best(
     summaries.filter((s) => s.reached > 0),
     (s) => s.secondsToTarget.mean + (s.seeds.length - s.reached) * 1e9,
     true,
   );
-  say('Least wall time to the target', quick, quick ? `${num(quick.secondsToTarget, 1)} s` : '');
+  say('Least wall time to the target', quick, (w) => `${num(w.secondsToTarget, 1)} s`);
   const smooth = best(summaries, (s) => s.epochLossRoughness.mean, true);
-  say('Smoothest epoch test-loss curve', smooth, smooth ? num(smooth.epochLossRoughness, 4) : '');
+  say('Smoothest epoch test-loss curve', smooth, (w) => num(w.epochLossRoughness, 4));
   const smoothIt = best(summaries, (s) => s.iterationLossRoughness.mean, true);
-  say('Smoothest iteration loss curve', smoothIt, smoothIt ? num(smoothIt.iterationLossRoughness, 4) : '');
+  say('Smoothest iteration loss curve', smoothIt, (w) => num(w.iterationLossRoughness, 4));
   if (q && hard.length > 1) {
     const others = hard.filter((s) => s !== q);
     const beatsAcc = others.every((s) => q.finalTestAccuracy.mean > s.finalTestAccuracy.mean);
     const beatsSmooth = others.every((s) => q.epochLossRoughness.mean < s.epochLossRoughness.mean);
     const sep = (a: MeanStd, b: MeanStd) => Math.abs(a.mean - b.mean) > a.std + b.std;
-    const clear = others.every((s) => sep(q.finalTestAccuracy, s.finalTestAccuracy));
+    const clear = q.seeds.length > 1 && others.every((s) => sep(q.finalTestAccuracy, s.finalTestAccuracy));
+    const smoothKnown = Number.isFinite(q.epochLossRoughness.mean);
     out.push(
       `- Against the two classical hard-attention baselines, QAHAN ${beatsAcc ? 'has the higher' : 'does not have the higher'} final accuracy` +
-        `${beatsAcc && !clear ? ' (within one standard deviation of at least one baseline, so not a clear win)' : ''}` +
-        ` and ${beatsSmooth ? 'the smoother' : 'not the smoother'} epoch test-loss curve in this run.`,
+        `${beatsAcc && !clear ? (q.seeds.length > 1 ? ' (within one standard deviation of at least one baseline, so not a clear win)' : ' (one seed: no spread to judge it by)') : ''}` +
+        (smoothKnown ? ` and ${beatsSmooth ? 'the smoother' : 'not the smoother'} epoch test-loss curve in this run.` : '; epoch smoothness needs at least 3 epochs.'),
     );
   }
   return out;
