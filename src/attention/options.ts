@@ -37,7 +37,11 @@ export interface AttentionOptions {
   trotterSlices?: number;
   /** Annealing schedule shape ('geometric' betas / Gammas or 'linear'). Default 'geometric'. */
   schedule?: 'geometric' | 'linear';
-  /** Gumbel-softmax temperature: tau = max(tauMin, tau0 * exp(-tauDecay * step)). Defaults 1, 0.1, 1e-3. */
+  /**
+   * Gumbel-softmax temperature: tau = max(tauMin, tau0 * exp(-tauDecay * step)). Defaults 1, 0.5, 1e-4,
+   * Jang et al.'s schedule: with a floor of 0.1 training diverged to chance once tau neared the floor
+   * (full MNIST, step ~2300; CIFAR-10), see docs/method.md.
+   */
   tau0?: number;
   tauMin?: number;
   tauDecay?: number;
@@ -81,8 +85,8 @@ export function resolveAttentionOptions(positions: number, o: AttentionOptions =
     trotterSlices: int(o.trotterSlices ?? 8, 'trotterSlices'),
     schedule: o.schedule ?? 'geometric',
     tau0: positive(o.tau0 ?? 1, 'tau0'),
-    tauMin: positive(o.tauMin ?? 0.1, 'tauMin'),
-    tauDecay: o.tauDecay ?? 1e-3,
+    tauMin: positive(o.tauMin ?? 0.5, 'tauMin'),
+    tauDecay: o.tauDecay ?? 1e-4,
     baselineMomentum: o.baselineMomentum ?? 0.9,
     quboNoise: o.quboNoise ?? 0,
   };
