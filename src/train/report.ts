@@ -260,7 +260,7 @@ export function verdict(summaries: readonly MethodSummary[]): string[] {
     out.push(
       `- Against the two classical hard-attention baselines, QAHAN ${beatsAcc ? 'has the higher' : 'does not have the higher'} final accuracy` +
         `${beatsAcc && !clear ? (q.seeds.length > 1 ? ' (within one standard deviation of at least one baseline, so not a clear win)' : ' (one seed: no spread to judge it by)') : ''}` +
-        (smoothKnown ? ` and ${beatsSmooth ? 'the smoother' : 'not the smoother'} epoch test-loss curve in this run.` : '; epoch smoothness needs at least 3 epochs.'),
+        (smoothKnown ? `; it ${beatsSmooth ? 'has' : 'does not have'} the smoother epoch test-loss curve in this run.` : '; epoch smoothness needs at least 3 epochs.'),
     );
   }
   return out;
