@@ -33,7 +33,7 @@ export interface AttentionOptions {
   numReads?: number;
   /** Sweeps per read. Default 128 (see docs/method.md for the quality/cost measurements). */
   numSweeps?: number;
-  /** Trotter slices for the 'sqa' sampler (ignored by others). Default 8. */
+  /** Trotter slices for the 'sqa' sampler (ignored by others). Default 12 (see docs/method.md). */
   trotterSlices?: number;
   /** Annealing schedule shape ('geometric' betas / Gammas or 'linear'). Default 'geometric'. */
   schedule?: 'geometric' | 'linear';
@@ -82,7 +82,7 @@ export function resolveAttentionOptions(positions: number, o: AttentionOptions =
     gammaMargin: positive(o.gammaMargin ?? 0.1, 'gammaMargin'),
     numReads: int(o.numReads ?? 1, 'numReads'),
     numSweeps: int(o.numSweeps ?? 128, 'numSweeps'),
-    trotterSlices: int(o.trotterSlices ?? 8, 'trotterSlices'),
+    trotterSlices: int(o.trotterSlices ?? 12, 'trotterSlices'),
     schedule: o.schedule ?? 'geometric',
     tau0: positive(o.tau0 ?? 1, 'tau0'),
     tauMin: positive(o.tauMin ?? 0.5, 'tauMin'),

@@ -54,14 +54,18 @@ export class PathIntegralAnnealingSampler implements Sampler<PathIntegralAnneali
     const numSweeps = schedule ? schedule.length : positiveInteger(p.numSweeps, 'numSweeps', 1000);
     const trotterSlices = positiveInteger(p.trotterSlices, 'trotterSlices', 16);
     const seed = seedOf(p.seed);
-    // Defaults scale with the problem so that one setting works for any bias magnitude.
-    const scale = Math.max(
-      1e-12,
-      ...bqms.map((b) => {
-        const m = b.changeVartype('SPIN').maxAbsBiases();
-        return Math.max(m.linear, m.quadratic);
-      }),
-    );
+    // Defaults scale with the problem so that one setting works for any bias magnitude; computed only
+    // when a default is needed (it walks every model's terms).
+    const needDefaults = p.beta === undefined || p.gammaRange === undefined;
+    const scale = needDefaults
+      ? Math.max(
+          1e-12,
+          ...bqms.map((b) => {
+            const m = b.changeVartype('SPIN').maxAbsBiases();
+            return Math.max(m.linear, m.quadratic);
+          }),
+        )
+      : 1;
     // Default beta: the geometric mean of 10 / max|bias| (right for spin glasses with few bias
     // levels) and SA's cold-end beta (which resolves the smallest gaps of wide-range QUBOs).
     const beta = p.beta ?? Math.sqrt((10 / scale) * Math.max(...bqms.map((b) => addon().defaultBetaRange(b.toNative())[1])));
