@@ -240,12 +240,12 @@ export class SampleSet {
   }
 }
 
-interface DimodArray {
-  type: 'array';
+export interface DimodArray {
+  type: string;
   data: unknown;
   data_type: string;
   shape: number[];
-  use_bytes: boolean;
+  use_bytes?: boolean;
 }
 
 export interface DimodSampleSetJSON {
@@ -256,7 +256,7 @@ export interface DimodSampleSetJSON {
   num_rows: number;
   sample_data: DimodArray;
   sample_type: string;
-  sample_packed: boolean;
+  sample_packed?: boolean;
   vectors: { energy: DimodArray; num_occurrences?: DimodArray; [name: string]: DimodArray | undefined };
   variable_labels: unknown[];
   variable_type: string;

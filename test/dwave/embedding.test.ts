@@ -1,5 +1,3 @@
-import fs from 'fs';
-import path from 'path';
 import { BinaryQuadraticModel } from '../../src/model/bqm';
 import {
   cliqueEdges,
@@ -16,12 +14,8 @@ import {
   verifyEmbedding,
 } from '../../src/dwave/embedding';
 import { chimeraGraph, graphFromSolverProperties, HardwareGraph, pegasusGraph, withDefects, zephyrGraph } from '../../src/dwave/topology';
+import { fixtureIt, fixture } from './fixtures';
 
-const FIXTURES = path.resolve(__dirname, '../../../shared/dwave/fixtures');
-const haveFixtures = fs.existsSync(FIXTURES);
-if (!haveFixtures) console.warn(`D-Wave fixtures not found at ${FIXTURES}: fixture comparisons are skipped`);
-const fixtureIt = haveFixtures ? it : it.skip;
-const fixture = (rel: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, rel), 'utf8'));
 
 const maxChain = (e: number[][]) => e.reduce((m, c) => Math.max(m, c.length), 0);
 

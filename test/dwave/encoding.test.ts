@@ -16,12 +16,8 @@ import {
   readDimodBqmFile,
   writeDimodBqm,
 } from '../../src/dwave/encoding';
+import { FIXTURES, fixtureIt, fixture } from './fixtures';
 
-const FIXTURES = path.resolve(__dirname, '../../../shared/dwave/fixtures');
-const haveFixtures = fs.existsSync(FIXTURES);
-if (!haveFixtures) console.warn(`D-Wave fixtures not found at ${FIXTURES}: fixture comparisons are skipped`);
-const fixtureIt = haveFixtures ? it : it.skip;
-const fixture = (rel: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, rel), 'utf8'));
 
 const mapOf = (o: Record<string, number>) => new Map(Object.entries(o).map(([k, v]) => [Number(k), v] as [number, number]));
 

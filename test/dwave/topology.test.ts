@@ -13,12 +13,8 @@ import {
   zephyrCoordinates,
   zephyrGraph,
 } from '../../src/dwave/topology';
+import { FIXTURES, fixtureIt, fixture } from './fixtures';
 
-const FIXTURES = path.resolve(__dirname, '../../../shared/dwave/fixtures');
-const haveFixtures = fs.existsSync(FIXTURES);
-if (!haveFixtures) console.warn(`D-Wave fixtures not found at ${FIXTURES}: fixture comparisons are skipped`);
-const fixtureIt = haveFixtures ? it : it.skip;
-const fixture = (rel: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, rel), 'utf8'));
 
 function wellFormed(g: HardwareGraph): void {
   for (let i = 1; i < g.qubits.length; i++) expect(g.qubits[i]).toBeGreaterThan(g.qubits[i - 1]);

@@ -16,6 +16,7 @@
 import axios, { AxiosInstance, AxiosResponse } from 'axios';
 import zlib from 'zlib';
 import { ConnectionError, errorForStatus, InvalidAPIResponseError, RateLimitError, RequestTimeoutError, SapiError } from './errors';
+import { abortError } from '../../samplers/sampler';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -124,13 +125,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export function abortReason(signal: AbortSignal): Error {
-  const r = signal.reason;
-  if (r instanceof Error) return r;
-  const e = new Error(typeof r === 'string' ? r : 'The operation was aborted');
-  e.name = 'AbortError';
-  return e;
-}
+/** The signal's abort reason as an Error (shared with the samplers, so aborts look the same everywhere). */
+export const abortReason = abortError;
 
 function proxyConfig(proxy: string | undefined) {
   if (!proxy) return undefined;

@@ -3,31 +3,11 @@
  * schema 3.x>}`. Packed samples are uint32 words, variable v in bit v % 32 (LSB first) of word v / 32.
  */
 import { parseVartype, Vartype } from '../../model/vartype';
-import { SampleSet } from '../../samplers/sample-set';
+import { DimodArray, DimodSampleSetJSON, SampleSet } from '../../samplers/sample-set';
 import type { DimodLabel } from './dimodbqm';
 
-interface DimodArray {
-  type: string;
-  data: unknown;
-  data_type: string;
-  shape: number[];
-  use_bytes?: boolean;
-}
-
-export interface DimodSampleSetData {
-  type: 'SampleSet';
-  version: { sampleset_schema: string };
-  num_variables: number;
-  num_rows: number;
-  sample_data: DimodArray;
-  sample_type: string;
-  sample_packed?: boolean;
-  vectors: Record<string, DimodArray>;
-  variable_labels: unknown[];
-  variable_type: string;
-  info: Record<string, unknown>;
-  [key: string]: unknown;
-}
+/** dimod's serialised SampleSet, as the `bq` answer carries it (the same shape SampleSet.toJSON writes). */
+export type DimodSampleSetData = DimodSampleSetJSON;
 
 export interface BqAnswer {
   format: 'bq';
@@ -142,7 +122,7 @@ export function encodeBqAnswer(ss: SampleSet, opts: EncodeBqOptions = {}): BqAns
   } else {
     sampleData = { type: 'array', data: ss.samples.map((row) => Array.from(row)), data_type: 'int8', shape: [rows, n], use_bytes: false };
   }
-  const vectors: Record<string, DimodArray> = {
+  const vectors: DimodSampleSetJSON['vectors'] = {
     energy: { type: 'array', data: Array.from(ss.energies), data_type: 'float64', shape: [rows], use_bytes: false },
     num_occurrences: { type: 'array', data: Array.from(ss.numOccurrences), data_type: 'int64', shape: [rows], use_bytes: false },
   };
