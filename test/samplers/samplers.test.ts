@@ -64,11 +64,15 @@ describe('reproducibility, cancellation, progress, batches', () => {
   test('an AbortSignal stops a long run within half a second', async () => {
     const big = randomModel(300, 'SPIN', 0.5, 1);
     const controller = new AbortController();
-    const started = performance.now();
+    let abortedAt = 0;
     const run = sa.sample(big, { numReads: 64, numSweeps: 1_000_000, seed: 1, signal: controller.signal });
-    setTimeout(() => controller.abort(), 150);
+    setTimeout(() => {
+      abortedAt = performance.now();
+      controller.abort();
+    }, 150);
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
-    expect(performance.now() - started).toBeLessThan(650);
+    // The run alone would take minutes; it must end within half a second of the abort.
+    expect(performance.now() - abortedAt).toBeLessThan(500);
     // Already aborted: rejects without starting.
     await expect(sa.sample(big, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
   });
