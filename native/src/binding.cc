@@ -496,6 +496,29 @@ Napi::Value finishSamples(Napi::Env env, SampleCall& c) {
   return arr;
 }
 
+/** An explicit one-value-per-sweep schedule: non-empty, at most kMaxSweeps long, every value ok(). */
+template <class Ok>
+Ramp parseExplicitRamp(const Napi::Value& v, const std::string& name, Ok ok, const char* requirement) {
+  auto values = finiteF64(v, name, 0, false);
+  if (values.empty()) rangeError(name + " must not be empty");
+  if (values.size() > static_cast<size_t>(kMaxSweeps)) rangeError(name + " is too long");
+  for (size_t i = 0; i < values.size(); ++i)
+    if (!ok(values[i])) rangeError(name + "[" + std::to_string(i) + "] " + requirement);
+  return explicitRamp(std::move(values));
+}
+
+/** The part every sampling job shares: wire progress and cancellation into the options, run, time it. */
+template <class Run>
+void runTimed(Job& job, SampleCall& c, double preMs, Run run) {
+  c.timing.pre = preMs;
+  const auto t = std::chrono::steady_clock::now();
+  c.opt.progress = &job.done;
+  c.opt.abort = job.abortFlag();
+  c.opt.tick = [&job] { job.tick(); };
+  c.out = run();
+  c.timing.sampling = msSince(t);
+}
+
 Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto t0 = std::chrono::steady_clock::now();
@@ -511,13 +534,8 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
   bool haveRange = false;
   std::pair<double, double> range;
   if (haveFixed) {
-    auto v = finiteF64(p.Get("betaSchedule"), "params.betaSchedule", 0, false);
-    if (v.empty()) rangeError("params.betaSchedule must not be empty");
-    if (v.size() > static_cast<size_t>(kMaxSweeps)) rangeError("params.betaSchedule is too long");
-    for (size_t i = 0; i < v.size(); ++i)
-      if (!(v[i] > 0)) rangeError("params.betaSchedule[" + std::to_string(i) + "] must be > 0");
-    sweeps = static_cast<int>(v.size());
-    fixed = explicitRamp(std::move(v));
+    fixed = parseExplicitRamp(p.Get("betaSchedule"), "params.betaSchedule", [](double b) { return b > 0; }, "must be > 0");
+    sweeps = static_cast<int>(fixed.size());
   } else {
     sweeps = static_cast<int>(integer(p.Get("numSweeps"), "params.numSweeps", 1, kMaxSweeps));
     if (has(p, "betaRange")) {
@@ -547,13 +565,7 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
       }
       c.betaRanges.emplace_back(schedules[b].front(), schedules[b].back());
     }
-    c.timing.pre = parseMs + msSince(t1);
-    const auto t2 = std::chrono::steady_clock::now();
-    c.opt.progress = &job.done;
-    c.opt.abort = job.abortFlag();
-    c.opt.tick = [&job] { job.tick(); };
-    c.out = runSimulatedAnnealing(c.problems, c.models, schedules, c.opt);
-    c.timing.sampling = msSince(t2);
+    runTimed(job, c, parseMs + msSince(t1), [&] { return runSimulatedAnnealing(c.problems, c.models, schedules, c.opt); });
   };
   auto finish = [call](Napi::Env e, double) { return finishSamples(e, *call); };
   return startJob(env, work, finish, call->common.onProgress, total);
@@ -586,20 +598,12 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
   sqa.schedule.gamma0 = gr.first;
   if (haveS) {
     if (!haveRange) typeError("params.gammaRange must be an array of two numbers (gammaRange[0] is Gamma0 of the s-form)");
-    auto s = finiteF64(p.Get("sSchedule"), "params.sSchedule", 0, false);
-    if (s.empty()) rangeError("params.sSchedule must not be empty");
-    if (s.size() > static_cast<size_t>(kMaxSweeps)) rangeError("params.sSchedule is too long");
-    for (size_t i = 0; i < s.size(); ++i)
-      if (s[i] < 0 || s[i] > 1) rangeError("params.sSchedule[" + std::to_string(i) + "] must be in [0, 1]");
-    sqa.schedule.ramp = explicitRamp(std::move(s));
+    sqa.schedule.ramp =
+        parseExplicitRamp(p.Get("sSchedule"), "params.sSchedule", [](double v) { return v >= 0 && v <= 1; }, "must be in [0, 1]");
     sqa.schedule.sForm = true;
   } else if (haveG) {
-    auto g = finiteF64(p.Get("gammaSchedule"), "params.gammaSchedule", 0, false);
-    if (g.empty()) rangeError("params.gammaSchedule must not be empty");
-    if (g.size() > static_cast<size_t>(kMaxSweeps)) rangeError("params.gammaSchedule is too long");
-    for (size_t i = 0; i < g.size(); ++i)
-      if (g[i] < 0) rangeError("params.gammaSchedule[" + std::to_string(i) + "] must be >= 0");
-    sqa.schedule.ramp = explicitRamp(std::move(g));
+    sqa.schedule.ramp =
+        parseExplicitRamp(p.Get("gammaSchedule"), "params.gammaSchedule", [](double g) { return g >= 0; }, "must be >= 0");
   } else {
     const int sweeps = static_cast<int>(integer(p.Get("numSweeps"), "params.numSweeps", 1, kMaxSweeps));
     if (!haveRange) typeError("params.gammaRange must be an array of two numbers");
@@ -637,13 +641,7 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
       c.betaRanges.emplace_back(sqa.schedule.at(0).beta, sqa.schedule.at(sqa.schedule.size() - 1).beta);
       c.gammaRanges.emplace_back(sqa.schedule.at(0).gamma, sqa.schedule.at(sqa.schedule.size() - 1).gamma);
     }
-    c.timing.pre = parseMs + msSince(t1);
-    const auto t2 = std::chrono::steady_clock::now();
-    c.opt.progress = &job.done;
-    c.opt.abort = job.abortFlag();
-    c.opt.tick = [&job] { job.tick(); };
-    c.out = runPathIntegral(c.problems, c.models, sqa, c.opt);
-    c.timing.sampling = msSince(t2);
+    runTimed(job, c, parseMs + msSince(t1), [&] { return runPathIntegral(c.problems, c.models, sqa, c.opt); });
   };
   auto finish = [call](Napi::Env e, double) { return finishSamples(e, *call); };
   return startJob(env, work, finish, call->common.onProgress, total);

@@ -157,19 +157,23 @@ function explicitPad(top: number, bottom: number, left: number, right: number): 
   ];
 }
 
+type Shape4 = [number, number, number, number];
+
+/** The attributes both convolution gradients share. */
+interface ConvBackpropAttrs {
+  strides: number | [number, number];
+  pad: PadAttr;
+  dataFormat?: string;
+  dimRoundingMode?: Rounding;
+}
+
 /**
  * dW of a 2-D convolution (NHWC). x: [N,H,W,ci], dy: [N,OH,OW,co] → [fh,fw,ci,co].
  * Exported for tests and benchmarks; registered as the wasm `Conv2DBackpropFilter`.
  */
 function conv2DBackpropFilter(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const backend = args.backend as WasmBackendLike;
-  const attrs = (args.attrs ?? {}) as unknown as {
-    strides: number | [number, number];
-    pad: PadAttr;
-    dataFormat?: string;
-    dimRoundingMode?: Rounding;
-    filterShape: [number, number, number, number];
-  };
+  const attrs = (args.attrs ?? {}) as unknown as ConvBackpropAttrs & { filterShape: Shape4 };
   const s = new Scratch(backend);
   let x = args.inputs.x as TensorInfo;
   let dy = args.inputs.dy as TensorInfo;
@@ -215,13 +219,7 @@ function conv2DBackpropFilterCore(backend: WasmBackendLike, xT: TensorInfo, dy: 
  */
 function conv2DBackpropInput(args: { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap }): TensorInfo {
   const backend = args.backend as WasmBackendLike;
-  const attrs = (args.attrs ?? {}) as unknown as {
-    strides: number | [number, number];
-    pad: PadAttr;
-    dataFormat?: string;
-    dimRoundingMode?: Rounding;
-    inputShape: [number, number, number, number];
-  };
+  const attrs = (args.attrs ?? {}) as unknown as ConvBackpropAttrs & { inputShape: Shape4 };
   const nchw = isNCHW(attrs.dataFormat);
   const s = new Scratch(backend);
   let dy = args.inputs.dy as TensorInfo;

@@ -13,7 +13,7 @@
  * SapiError subclasses from the status and the server's message; axios errors (which carry the request
  * config and its headers) never escape.
  */
-import axios, { AxiosInstance, AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import zlib from 'zlib';
 import { ConnectionError, errorForStatus, InvalidAPIResponseError, RateLimitError, RequestTimeoutError, SapiError } from './errors';
 import { abortError } from '../../samplers/sampler';
@@ -163,6 +163,8 @@ export class HttpClient {
     };
     this.extraHeaders = { ...(options.headers ?? {}) };
     this.log = options.log;
+    // axios is loaded on the first client, not when qahan is imported (it is most of the import time).
+    const axios = (require('axios') as typeof import('axios')).default;
     this.axios = axios.create({
       proxy: proxyConfig(options.proxy) ?? undefined,
       headers: { 'User-Agent': options.userAgent ?? `qahan/${pkgVersion()} node/${process.versions.node}` },
