@@ -314,6 +314,29 @@ void fillBatchOptions(const Common& c, const std::vector<Model>& models, BatchOp
   }
 }
 
+// params.cardinality: keep exactly k ones (BINARY) / +1 spins (SPIN) with pair swaps; -1 when absent.
+// Initial states, when given, must already hold exactly k.
+int parseCardinality(const Napi::Object& p, const std::vector<Model>& models, const Common& c) {
+  if (!has(p, "cardinality")) return -1;
+  int64_t maxK = kMaxVariables;
+  for (auto& m : models) maxK = std::min<int64_t>(maxK, m.n);
+  const int k = static_cast<int>(integer(p.Get("cardinality"), "params.cardinality", 0, maxK));
+  if (!c.initial.empty()) {
+    size_t pos = 0;
+    for (size_t b = 0; b < models.size(); ++b) {
+      const Model& m = models[b];
+      for (int r = 0; r < c.numReads; ++r, pos += m.n) {
+        int count = 0;
+        for (int i = 0; i < m.n; ++i) count += c.initial[pos + i] == 1;
+        if (count != k)
+          rangeError("params.initialStates: state " + std::to_string(r) + " of model " + std::to_string(b) + " has " +
+                     std::to_string(count) + " ones, but params.cardinality is " + std::to_string(k));
+      }
+    }
+  }
+  return k;
+}
+
 double msSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -546,10 +569,12 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
                 "geometric";
   }
   fillBatchOptions(call->common, call->models, call->opt);
+  const int cardinality = parseCardinality(p, call->models, call->common);
+  call->opt.cardinality = cardinality;
   const double parseMs = msSince(t0);
   uint64_t total = static_cast<uint64_t>(sweeps) * call->common.numReads * call->models.size();
 
-  auto work = [call, fixed, haveFixed, haveRange, range, sweeps, geometric, parseMs](Job& job) {
+  auto work = [call, fixed, haveFixed, haveRange, range, sweeps, geometric, cardinality, parseMs](Job& job) {
     const auto t1 = std::chrono::steady_clock::now();
     SampleCall& c = *call;
     if (c.common.cancel && c.common.cancel->load()) throw Cancelled();
@@ -560,7 +585,9 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
       if (haveFixed) {
         schedules[b] = fixed;
       } else {
-        auto r = haveRange ? range : defaultBetaRange(c.problems[b]);
+        auto r = haveRange ? range
+                 : cardinality >= 0 ? defaultSwapBetaRange(c.problems[b], cardinality)
+                                    : defaultBetaRange(c.problems[b]);
         schedules[b] = betaSchedule(r.first, r.second, sweeps, geometric);
       }
       c.betaRanges.emplace_back(schedules[b].front(), schedules[b].back());
@@ -628,6 +655,9 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
     }
   }
   fillBatchOptions(call->common, call->models, call->opt);
+  call->opt.cardinality = parseCardinality(p, call->models, call->common);
+  if (call->opt.cardinality >= 0 && sqa.globalMoves)
+    rangeError("params.globalMoves cannot be combined with params.cardinality (a global flip changes the number of ones)");
   const double parseMs = msSince(t0);
   const uint64_t total = static_cast<uint64_t>(sqa.schedule.size()) * call->common.numReads * call->models.size();
 
@@ -722,7 +752,10 @@ Napi::Value Energies(const Napi::CallbackInfo& info) {
 
 Napi::Value DefaultBetaRange(const Napi::CallbackInfo& info) {
   Model m = parseModel(info[0], "model");
-  auto r = defaultBetaRange(toProblem(m));
+  int k = -1;
+  if (info.Length() > 1 && !info[1].IsUndefined())
+    k = static_cast<int>(integer(info[1], "cardinality", 0, m.n));
+  auto r = k >= 0 ? defaultSwapBetaRange(toProblem(m), k) : defaultBetaRange(toProblem(m));
   return pairArray(info.Env(), r.first, r.second);
 }
 

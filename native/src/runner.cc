@@ -149,18 +149,43 @@ void initSpins(int8_t* s, int n, const int8_t* init, Vartype vt, Rng& rng) {
   }
 }
 
+// A uniformly random k-subset of +1 spins (partial Fisher-Yates).
+void initSubset(int8_t* s, int n, int k, std::vector<int>& scratch, Rng& rng) {
+  scratch.resize(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) scratch[i] = i, s[i] = -1;
+  for (int t = 0; t < k; ++t) {
+    const int u = t + static_cast<int>(rng.below(static_cast<uint32_t>(n - t)));
+    std::swap(scratch[t], scratch[u]);
+    s[scratch[t]] = 1;
+  }
+}
+
+void initRead(int8_t* s, int n, const int8_t* init, Vartype vt, int cardinality, std::vector<int>& scratch, Rng& rng) {
+  if (cardinality >= 0 && !init)
+    initSubset(s, n, cardinality, scratch, rng);
+  else
+    initSpins(s, n, init, vt, rng);
+}
+
 template <class Real, class C>
 void saRead(const Problem& p, const C& cp, const Ramp& betas, const int8_t* init, Rng& rng,
             const BatchOptions& opt, int8_t* out) {
   SliceState<Real> st;
   st.resize(p.n, 1);
   std::vector<double> scratch;
-  initSpins(st.spins(0), p.n, init, p.vartype, rng);
+  std::vector<int> order;
+  initRead(st.spins(0), p.n, init, p.vartype, opt.cardinality, order, rng);
   st.refresh(p, 0, scratch);
+  const bool swaps = opt.cardinality >= 0;
+  CardinalitySet cs;
+  if (swaps) cs.build(st.spins(0), p.n);
   const size_t S = betas.size();
   for (size_t t = 0; t < S; ++t) {
     if (stopped(opt)) throw Cancelled();
-    saSweep<Real>(cp, st.spins(0), st.fields(0), p.n, betas.at(t), rng);
+    if (swaps)
+      saSwapSweep<Real>(cp, st.spins(0), st.fields(0), cs, p.n, betas.at(t), rng);
+    else
+      saSweep<Real>(cp, st.spins(0), st.fields(0), p.n, betas.at(t), rng);
     // Float fields drift slowly; re-derive them exactly now and then (cheap next to 1024 sweeps).
     if (std::is_same<Real, float>::value && (t & 1023) == 1023) st.refresh(p, 0, scratch);
     if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
@@ -175,19 +200,28 @@ void sqaRead(const Problem& p, const C& cp, const SqaOptions& q, const int8_t* i
   SliceState<Real> st;
   st.resize(n, P);
   std::vector<double> scratch;
+  std::vector<int> order;
+  const bool swaps = opt.cardinality >= 0;
+  std::vector<CardinalitySet> sets(swaps ? static_cast<size_t>(P) : 0);
   for (int k = 0; k < P; ++k) {
     if (init && k > 0)
       std::copy(st.spins(0), st.spins(0) + n, st.spins(k));
     else
-      initSpins(st.spins(k), n, init, p.vartype, rng);
+      initRead(st.spins(k), n, init, p.vartype, opt.cardinality, order, rng);
     st.refresh(p, k, scratch);
+    if (swaps) sets[k].build(st.spins(k), n);
   }
   const size_t S = q.schedule.size();
   for (size_t t = 0; t < S; ++t) {
     if (stopped(opt)) throw Cancelled();
     const SqaStep step = q.schedule.at(t);
-    sqaSweep<Real>(cp, st.s.data(), st.f.data(), n, P, step.w, P > 1 ? step.jperp : 0.0, rng);
-    if (q.globalMoves) sqaGlobalSweep<Real>(cp, st.s.data(), st.f.data(), n, P, step.w, rng);
+    const double jp = P > 1 ? step.jperp : 0.0;
+    if (swaps) {
+      sqaSwapSweep<Real>(cp, st.s.data(), st.f.data(), sets.data(), n, P, step.w, jp, rng);
+    } else {
+      sqaSweep<Real>(cp, st.s.data(), st.f.data(), n, P, step.w, jp, rng);
+      if (q.globalMoves) sqaGlobalSweep<Real>(cp, st.s.data(), st.f.data(), n, P, step.w, rng);
+    }
     if (std::is_same<Real, float>::value && (t & 1023) == 1023)
       for (int k = 0; k < P; ++k) st.refresh(p, k, scratch);
     if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);

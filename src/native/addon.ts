@@ -41,6 +41,8 @@ export interface NativeCommonParams {
   threads: number; // 1..256; 0 means the machine's cores
   /** numModels * numReads * n values in the model's vartype, model-major then read-major. */
   initialStates?: Int8Array;
+  /** Keep exactly this many ones (BINARY) / +1 spins (SPIN) with pair-swap moves; initial states must hold that many. */
+  cardinality?: number;
   cancelToken?: NativeCancelToken;
   /** Called on the main thread, throttled (about every 100 ms), with sweeps done and total over all reads. */
   onProgress?: (done: number, total: number) => void;
@@ -136,7 +138,8 @@ export interface NativeAddon {
   exactSolve(model: NativeModel, params: NativeExactParams): Promise<NativeSampleResult>;
   buildAttentionQubos(input: NativeAttentionInput): NativeAttentionQubos;
   /** The default beta range SA would use for this model: [hot, cold]. */
-  defaultBetaRange(model: NativeModel): [number, number];
+  /** SA's default [hot, cold]; with `cardinality`, measured on pair swaps that keep that many ones. */
+  defaultBetaRange(model: NativeModel, cardinality?: number): [number, number];
 }
 
 let cached: NativeAddon | undefined;

@@ -2,7 +2,10 @@ import type { BinaryQuadraticModel } from '../model/bqm';
 import { addon } from '../native/addon';
 import { defaultThreads, flattenInitialStates, progressCallback, runCancellable, toSampleSet } from './native-run';
 import type { SampleSet } from './sample-set';
-import { checkParameterNames, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
+import { checkParameterNames, optionalCardinality, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
+
+/** With cardinality, the largest swap |dE| (ln 2 / hot) over this stands in for the largest bias (tuned on attention QUBOs, docs/method.md). */
+const SWAP_SCALE_DIVISOR = 2;
 
 export interface PathIntegralAnnealingParams extends SampleParams {
   /** Sweeps per read; one sweep tries every spin in every Trotter slice once. Default 1000. */
@@ -26,9 +29,15 @@ export interface PathIntegralAnnealingParams extends SampleParams {
    * for optimisation), 'random', or a fixed index (unbiased for thermal estimates such as <sz>).
    */
   returnSlice?: 'lowest' | 'random' | number;
+  /**
+   * Keep exactly this many ones (BINARY) or +1 spins (SPIN) in every Trotter slice: pair-swap moves, and
+   * default beta and Gamma scaled by the swaps' energy changes instead of the largest bias (a penalty on
+   * the count cancels out of every swap). Not with globalMoves.
+   */
+  cardinality?: number;
 }
 
-const PARAMS = ['numSweeps', 'beta', 'gammaRange', 'gammaScheduleType', 'gammaSchedule', 'sSchedule', 'trotterSlices', 'globalMoves', 'initialStates', 'returnSlice'];
+const PARAMS = ['numSweeps', 'beta', 'gammaRange', 'gammaScheduleType', 'gammaSchedule', 'sSchedule', 'trotterSlices', 'globalMoves', 'initialStates', 'returnSlice', 'cardinality'];
 
 /**
  * Simulated quantum annealing: path-integral Monte Carlo of the transverse-field Ising model
@@ -54,10 +63,14 @@ export class PathIntegralAnnealingSampler implements Sampler<PathIntegralAnneali
     const numSweeps = schedule ? schedule.length : positiveInteger(p.numSweeps, 'numSweeps', 1000);
     const trotterSlices = positiveInteger(p.trotterSlices, 'trotterSlices', 16);
     const seed = seedOf(p.seed);
+    const cardinality = optionalCardinality(p.cardinality);
     // Defaults scale with the problem so that one setting works for any bias magnitude; computed only
     // when a default is needed (it walks every model's terms).
     const needDefaults = p.beta === undefined || p.gammaRange === undefined;
-    const scale = needDefaults
+    const swapRanges = needDefaults && cardinality !== undefined ? bqms.map((b) => addon().defaultBetaRange(b.toNative(), cardinality)) : undefined;
+    const scale = swapRanges
+      ? Math.max(1e-12, ...swapRanges.map((r) => Math.LN2 / r[0]) ) / SWAP_SCALE_DIVISOR
+      : needDefaults
       ? Math.max(
           1e-12,
           ...bqms.map((b) => {
@@ -68,10 +81,11 @@ export class PathIntegralAnnealingSampler implements Sampler<PathIntegralAnneali
       : 1;
     // Default beta: the geometric mean of 10 / max|bias| (right for spin glasses with few bias
     // levels) and SA's cold-end beta (which resolves the smallest gaps of wide-range QUBOs).
-    const beta = p.beta ?? Math.sqrt((10 / scale) * Math.max(...bqms.map((b) => addon().defaultBetaRange(b.toNative())[1])));
+    const cold = swapRanges ? Math.max(...swapRanges.map((r) => r[1])) : needDefaults ? Math.max(...bqms.map((b) => addon().defaultBetaRange(b.toNative())[1])) : 1;
+    const beta = p.beta ?? Math.sqrt((10 / scale) * cold);
     if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta)) throw new RangeError(`beta must be a positive finite number, got ${beta}`);
     const gammaRange = p.gammaRange ?? [3 * scale, 1e-3 * scale];
-    const used = { numReads, numSweeps, seed, beta, gammaRange, trotterSlices, globalMoves: !!p.globalMoves };
+    const used = { numReads, numSweeps, seed, beta, gammaRange, trotterSlices, globalMoves: !!p.globalMoves, ...(cardinality === undefined ? {} : { cardinality }) };
     const results = await runCancellable(p.signal, (cancelToken) =>
       addon().pathIntegralAnnealing(
         bqms.map((b) => b.toNative()),
@@ -88,6 +102,7 @@ export class PathIntegralAnnealingSampler implements Sampler<PathIntegralAnneali
           sSchedule: p.sSchedule ? Float64Array.from(p.sSchedule) : undefined,
           globalMoves: !!p.globalMoves,
           returnSlice: p.returnSlice,
+          cardinality,
           initialStates: flattenInitialStates(bqms, numReads, p.initialStates),
           cancelToken,
           onProgress: progressCallback(p.onProgress),

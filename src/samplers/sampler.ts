@@ -55,6 +55,15 @@ export function positiveInteger(value: unknown, name: string, fallback: number):
   return value;
 }
 
+/** A cardinality parameter: undefined, or an integer >= 0 (the native side checks it against each model's size). */
+export function optionalCardinality(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new RangeError(`cardinality must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
 export function seedOf(value: unknown): number {
   if (value === undefined) return Math.floor(Math.random() * 2 ** 32);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > Number.MAX_SAFE_INTEGER) {

@@ -2,7 +2,7 @@ import type { BinaryQuadraticModel } from '../model/bqm';
 import { addon } from '../native/addon';
 import { defaultThreads, flattenInitialStates, progressCallback, runCancellable, toSampleSet } from './native-run';
 import type { SampleSet } from './sample-set';
-import { checkParameterNames, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
+import { checkParameterNames, optionalCardinality, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
 
 export interface SimulatedAnnealingParams extends SampleParams {
   /** Metropolis sweeps per read (one sweep = one flip attempt per variable). Default 1000. */
@@ -14,9 +14,15 @@ export interface SimulatedAnnealingParams extends SampleParams {
   betaSchedule?: ArrayLike<number>;
   /** Starting states, rows in the model's vartype; reads cycle through them. Default random. */
   initialStates?: ArrayLike<ArrayLike<number>>;
+  /**
+   * Keep exactly this many ones (BINARY) or +1 spins (SPIN): pair-swap moves from a random k-subset, and a
+   * default beta range measured on those swaps, so a penalty on the count neither constrains the moves nor
+   * sets the temperature scale. Initial states must hold exactly that many.
+   */
+  cardinality?: number;
 }
 
-const PARAMS = ['numSweeps', 'betaRange', 'betaScheduleType', 'betaSchedule', 'initialStates'];
+const PARAMS = ['numSweeps', 'betaRange', 'betaScheduleType', 'betaSchedule', 'initialStates', 'cardinality'];
 
 /** Classical simulated annealing: single-spin-flip Metropolis on the native thread pool. */
 export class SimulatedAnnealingSampler implements Sampler<SimulatedAnnealingParams> {
@@ -37,7 +43,8 @@ export class SimulatedAnnealingSampler implements Sampler<SimulatedAnnealingPara
     const betaSchedule = p.betaSchedule ? Float64Array.from(p.betaSchedule) : undefined;
     const numSweeps = betaSchedule ? betaSchedule.length : positiveInteger(p.numSweeps, 'numSweeps', 1000);
     const seed = seedOf(p.seed);
-    const used = { numReads, numSweeps, seed, betaScheduleType: p.betaScheduleType ?? 'geometric' };
+    const cardinality = optionalCardinality(p.cardinality);
+    const used = { numReads, numSweeps, seed, betaScheduleType: p.betaScheduleType ?? 'geometric', ...(cardinality === undefined ? {} : { cardinality }) };
     if (bqms.length === 0) return [];
     const results = await runCancellable(p.signal, (cancelToken) =>
       addon().simulatedAnnealing(
@@ -51,6 +58,7 @@ export class SimulatedAnnealingSampler implements Sampler<SimulatedAnnealingPara
           betaScheduleType: p.betaScheduleType,
           betaSchedule,
           initialStates: flattenInitialStates(bqms, numReads, p.initialStates),
+          cardinality,
           cancelToken,
           onProgress: progressCallback(p.onProgress),
         },

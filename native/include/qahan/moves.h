@@ -15,9 +15,18 @@
 // (s-form: w = s beta/P); Metropolis on exp(-dEeff). For P = 1 there is no inter-slice term. The
 // optional global move flips spin i in every slice at once: the inter-slice term is unchanged, so
 // dEeff = w sum_k (-2 s_i^k f_i^k).
+//
+// Cardinality-keeping moves (the attention QUBOs' "keep exactly k"): a pair swap flips one +1 spin i and
+// one -1 spin j together, so the number of +1 spins never changes and a penalty gamma (sum z - k)^2 is a
+// constant that no longer sets the energy scale. With s_i = +1, s_j = -1:
+//     dE = -2 f_i + 2 f_j - 4 J_ij.
+// The pair is drawn uniformly (i among the +1 spins, j among the -1 spins), a symmetric proposal, so
+// Metropolis on dE has the Boltzmann law restricted to the states with k ones as its stationary law.
+// In SQA every slice keeps its own k-set; the inter-slice term of a swap is the sum of the two spins'.
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "qahan/rng.h"
 
@@ -108,6 +117,91 @@ inline void sqaGlobalSweep(const C& cp, int8_t* S, Real* F, int n, int P, double
       const int si = S[k * N + i];
       S[k * N + i] = static_cast<int8_t>(-si);
       cp.flip(F + k * N, i, static_cast<Real>(-2 * si));
+    }
+  }
+}
+
+// The +1 spins ("members") and -1 spins ("others") of one slice as two index lists with each spin's
+// position in its list, so a uniform pair draw and the swap that follows are O(1).
+struct CardinalitySet {
+  std::vector<int> members, others, pos;  // pos[i]: index of i in its list
+  void build(const int8_t* s, int n) {
+    members.clear();
+    others.clear();
+    pos.assign(static_cast<size_t>(n), 0);
+    for (int i = 0; i < n; ++i) {
+      auto& l = s[i] > 0 ? members : others;
+      pos[i] = static_cast<int>(l.size());
+      l.push_back(i);
+    }
+  }
+  // Exchange members[a] and others[b] (after their spins were flipped).
+  inline void swap(int a, int b) {
+    const int i = members[a], j = others[b];
+    members[a] = j;
+    others[b] = i;
+    pos[j] = a;
+    pos[i] = b;
+  }
+};
+
+template <class Real>
+inline double couplingOf(const DenseCouplings<Real>& cp, int i, int j) {
+  return static_cast<double>(cp.J[static_cast<size_t>(i) * cp.n + j]);
+}
+
+// CSR rows are not sorted for lookup: scan row i (sparse rows are short).
+inline double couplingOf(const CsrCouplings& cp, int i, int j) {
+  double v = 0.0;
+  for (uint32_t k = cp.rowPtr[i]; k < cp.rowPtr[i + 1]; ++k)
+    if (static_cast<int>(cp.col[k]) == j) v += cp.val[k];
+  return v;
+}
+
+// One SA swap sweep: n pair-swap attempts at inverse temperature beta. No-op when k is 0 or n.
+template <class Real, class C>
+inline void saSwapSweep(const C& cp, int8_t* QAHAN_RESTRICT s, Real* QAHAN_RESTRICT f, CardinalitySet& cs, int n,
+                        double beta, Rng& rng) {
+  const uint32_t K = static_cast<uint32_t>(cs.members.size()), M = static_cast<uint32_t>(cs.others.size());
+  if (K == 0 || M == 0) return;
+  for (int t = 0; t < n; ++t) {
+    const uint32_t a = rng.below(K), b = rng.below(M);
+    const int i = cs.members[a], j = cs.others[b];
+    const double dE = -2.0 * static_cast<double>(f[i]) + 2.0 * static_cast<double>(f[j]) - 4.0 * couplingOf(cp, i, j);
+    if (!metropolis(beta * dE, rng)) continue;
+    s[i] = -1;
+    cp.flip(f, i, static_cast<Real>(-2));
+    s[j] = 1;
+    cp.flip(f, j, static_cast<Real>(2));
+    cs.swap(static_cast<int>(a), static_cast<int>(b));
+  }
+}
+
+// One SQA swap sweep: n pair-swap attempts in every slice k (sets[k] holds slice k's lists).
+template <class Real, class C>
+inline void sqaSwapSweep(const C& cp, int8_t* S, Real* F, CardinalitySet* sets, int n, int P, double w, double jp,
+                         Rng& rng) {
+  const size_t N = static_cast<size_t>(n);
+  for (int k = 0; k < P; ++k) {
+    CardinalitySet& cs = sets[k];
+    const uint32_t K = static_cast<uint32_t>(cs.members.size()), M = static_cast<uint32_t>(cs.others.size());
+    if (K == 0 || M == 0) continue;
+    int8_t* QAHAN_RESTRICT s = S + k * N;
+    Real* QAHAN_RESTRICT f = F + k * N;
+    const int8_t* sp = S + static_cast<size_t>((k + P - 1) % P) * N;
+    const int8_t* sn = S + static_cast<size_t>((k + 1) % P) * N;
+    for (int t = 0; t < n; ++t) {
+      const uint32_t a = rng.below(K), b = rng.below(M);
+      const int i = cs.members[a], j = cs.others[b];
+      const double dE = -2.0 * static_cast<double>(f[i]) + 2.0 * static_cast<double>(f[j]) - 4.0 * couplingOf(cp, i, j);
+      // Flipping i (+1 -> -1) and j (-1 -> +1) changes -Jperp sum s^k s^{k+-1} by 2 Jperp (sp+sn)_i - 2 Jperp (sp+sn)_j.
+      const double x = w * dE + 2.0 * jp * ((sp[i] + sn[i]) - (sp[j] + sn[j]));
+      if (!metropolis(x, rng)) continue;
+      s[i] = -1;
+      cp.flip(f, i, static_cast<Real>(-2));
+      s[j] = 1;
+      cp.flip(f, j, static_cast<Real>(2));
+      cs.swap(static_cast<int>(a), static_cast<int>(b));
     }
   }
 }

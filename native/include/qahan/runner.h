@@ -43,6 +43,9 @@ struct BatchOptions {
   std::vector<const int8_t*> initial;
   CancelFlag cancel;  // the caller's token (may be null)
   CancelFlag abort;   // internal stop request (may be null); either flag stops the batch
+  // >= 0: keep exactly this many +1 spins (ones) with pair-swap moves, starting from a uniformly random
+  // k-subset unless initial states are given (which must then hold exactly k ones; checked by the caller).
+  int cardinality = -1;
   std::atomic<uint64_t>* progress = nullptr;  // sweeps done, summed over reads
   std::function<void()> tick;
 };

@@ -41,6 +41,12 @@ Ramp explicitRamp(std::vector<double> values);
 Ramp betaSchedule(double hot, double cold, size_t sweeps, bool geometric);
 Ramp gammaSchedule(double g0, double g1, size_t sweeps, bool geometric);
 std::pair<double, double> defaultBetaRange(const Problem& p);
+// The same rule for pair-swap moves that keep k spins at +1 (see moves.h): a penalty on the number of
+// ones cancels out of every swap, so the range comes from the swaps' own energy changes, measured at a
+// few fixed pseudo-random k-states (all pairs when there are at most 2^16, else 2^16 random pairs):
+// hot = ln 2 / max |dE|, cold = ln 100 / min nonzero |dE| (changes below 1e-9 max |dE| count as ties).
+// Deterministic: it depends on the problem and k only.
+std::pair<double, double> defaultSwapBetaRange(const Problem& p, int k);
 double jperp(double beta, double gamma, int P);
 
 struct SqaStep {
