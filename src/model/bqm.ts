@@ -1,10 +1,15 @@
 import { addon, NativeModel } from '../native/addon';
+import { MAX_SAMPLE_ROWS, MAX_SAMPLE_VALUES, MAX_VARIABLES } from './limits';
 import { isValueOf, parseVartype, Vartype } from './vartype';
 
 /** One quadratic term: variables i and j (i != j after construction) and its bias. */
 export type QuadraticTerm = readonly [number, number, number];
 
-/** Anything a QUBO can be given as: terms, a dense square matrix, a Map or object keyed "i,j". */
+/**
+ * Anything `fromQubo` reads: [i, j, bias] terms, a Map or object keyed "i,j", or (for compatibility) a
+ * square n x n matrix with n != 3. Rows of three numbers are always terms; use `fromQuboMatrix` for a
+ * dense matrix of any size.
+ */
 export type QuboInput =
   | Iterable<QuadraticTerm>
   | ReadonlyArray<ArrayLike<number>>
@@ -22,8 +27,8 @@ function checkBias(b: number, argument: string): void {
   if (typeof b !== 'number' || !Number.isFinite(b)) throw new RangeError(`${argument} must be a finite number, got ${b}`);
 }
 
-/** Packs (i, j) with i < j into one Map key; exact below 2^26 variables. */
-const KEY_STRIDE = 2 ** 26;
+/** Packs (i, j) with i < j into one Map key; exact up to the native limit of 2^26 variables. */
+const KEY_STRIDE = MAX_VARIABLES;
 const pairKey = (i: number, j: number) => (i < j ? i * KEY_STRIDE + j : j * KEY_STRIDE + i);
 
 function parseKey(key: string | readonly [number, number]): [number, number] {
@@ -39,6 +44,9 @@ function parseKey(key: string | readonly [number, number]): [number, number] {
  * with x in {0,1} (BINARY) or {-1,+1} (SPIN). The model grows when a term names a new variable.
  */
 export class BinaryQuadraticModel {
+  /** Most variables a model may have (the native core's limit, 2^26). */
+  static readonly MAX_VARIABLES = MAX_VARIABLES;
+
   readonly vartype: Vartype;
   offset: number;
   private linearBiases: Float64Array;
@@ -54,13 +62,19 @@ export class BinaryQuadraticModel {
   constructor(vartype: Vartype, numVariables = 0, offset = 0) {
     this.vartype = parseVartype(vartype);
     checkIndex(numVariables, undefined, 'numVariables');
+    if (numVariables > MAX_VARIABLES) throw new RangeError(`numVariables is ${numVariables}, more than the supported ${MAX_VARIABLES}`);
     checkBias(offset, 'offset');
     this.n = numVariables;
     this.linearBiases = new Float64Array(Math.max(4, numVariables));
     this.offset = offset;
   }
 
-  /** A BINARY model from QUBO terms (i == j is a linear bias; (i, j) and (j, i) add up). */
+  /**
+   * A BINARY model from QUBO terms (i == j is a linear bias; (i, j) and (j, i) add up). An array whose
+   * rows all have three entries is always read as [i, j, bias] terms, so `[[1, 2, 0], [0, 1, 3], [0, 0, 1]]`
+   * is three terms, never a 3 x 3 matrix: give a dense matrix to `fromQuboMatrix`. A square n x n array
+   * with n != 3 (rows that cannot be terms) is still read as a matrix, as before.
+   */
   static fromQubo(terms: QuboInput, offset = 0): BinaryQuadraticModel {
     const bqm = new BinaryQuadraticModel('BINARY', 0, offset);
     for (const [i, j, b] of iterateQubo(terms)) {
@@ -72,10 +86,12 @@ export class BinaryQuadraticModel {
 
   /** A BINARY model from a dense square QUBO matrix Q: E(x) = x^T Q x (both triangles count). */
   static fromQuboMatrix(matrix: ReadonlyArray<ArrayLike<number>>, offset = 0): BinaryQuadraticModel {
+    if (!Array.isArray(matrix)) throw new TypeError('the QUBO matrix must be an array of rows');
     const n = matrix.length;
+    if (n > MAX_VARIABLES) throw new RangeError(`the QUBO matrix has ${n} rows, more than the supported ${MAX_VARIABLES} variables`);
     const bqm = new BinaryQuadraticModel('BINARY', n, offset);
     for (let i = 0; i < n; i++) {
-      if (matrix[i].length !== n) throw new RangeError(`QUBO matrix row ${i} has ${matrix[i].length} entries, expected ${n}`);
+      if (matrix[i] == null || matrix[i].length !== n) throw new RangeError(`QUBO matrix row ${i} has ${matrix[i].length} entries, expected ${n}`);
       for (let j = 0; j < n; j++) {
         const b = matrix[i][j];
         if (b === 0) continue;
@@ -163,7 +179,7 @@ export class BinaryQuadraticModel {
   /** Adds variables up to label i (inclusive) when they are new. */
   addVariable(i: number): this {
     checkIndex(i, undefined, 'variable');
-    if (i >= KEY_STRIDE) throw new RangeError(`variable ${i} is beyond the supported ${KEY_STRIDE} variables`);
+    if (i >= MAX_VARIABLES) throw new RangeError(`variable ${i} is beyond the supported ${MAX_VARIABLES} variables (labels 0..${MAX_VARIABLES - 1})`);
     if (i >= this.n) {
       this.quad(); // a pending dense matrix is laid out for the old size
       if (i >= this.linearBiases.length) {
@@ -275,19 +291,27 @@ export class BinaryQuadraticModel {
     return e;
   }
 
-  /** Energies of many samples at once, computed natively. Rows may be arrays or typed arrays. */
+  /**
+   * Energies of many samples at once, computed natively. Rows may be arrays or typed arrays. At most
+   * 2^27 rows and 2^30 values per call (RangeError beyond, checked before anything is allocated).
+   */
   energies(samples: SampleRows | Int8Array): Float64Array {
     const n = this.n;
+    if (samples == null || typeof samples !== 'object') throw new TypeError('samples must be an array of rows or an Int8Array');
+    const packed = samples instanceof Int8Array;
+    if (packed && (n === 0 ? samples.length !== 0 : samples.length % n !== 0)) {
+      throw new RangeError(`samples has ${samples.length} values, not a multiple of numVariables (${n})`);
+    }
+    const count = packed ? (n === 0 ? 0 : samples.length / n) : samples.length;
+    if (!Number.isInteger(count) || count < 0) throw new TypeError(`samples must be an array of rows, got a length of ${count}`);
+    if (count > MAX_SAMPLE_ROWS) throw new RangeError(`samples has ${count} rows, more than the ${MAX_SAMPLE_ROWS} one energies() call takes`);
+    if (count * n > MAX_SAMPLE_VALUES) {
+      throw new RangeError(`samples has ${count} rows x ${n} variables = ${count * n} values, more than the ${MAX_SAMPLE_VALUES} one energies() call takes`);
+    }
     let flat: Int8Array;
-    let count: number;
-    if (samples instanceof Int8Array) {
-      if (n === 0 ? samples.length !== 0 : samples.length % n !== 0) {
-        throw new RangeError(`samples has ${samples.length} values, not a multiple of numVariables (${n})`);
-      }
+    if (packed) {
       flat = samples;
-      count = n === 0 ? 0 : samples.length / n;
     } else {
-      count = samples.length;
       flat = new Int8Array(count * n);
       for (let r = 0; r < count; r++) {
         const row = samples[r];
@@ -349,16 +373,15 @@ export class BinaryQuadraticModel {
 }
 
 /**
- * A square array of rows is a dense QUBO matrix. Three rows of three numbers could also be three
- * [i, j, bias] terms: they count as terms when every row starts with two variable labels.
- * `fromQuboMatrix` has no such ambiguity.
+ * Whether fromQubo reads an array as a dense matrix: a square n x n array of rows with n != 3. Rows of
+ * three entries are always [i, j, bias] terms (the documented form), so a 3 x 3 array is three terms;
+ * `fromQuboMatrix` reads a matrix of any size.
  */
 function looksLikeMatrix(input: unknown): boolean {
   if (!Array.isArray(input) || input.length === 0) return false;
   const n = input.length;
-  if (!input.every((r) => r != null && typeof r === 'object' && (r as ArrayLike<number>).length === n)) return false;
-  if (n !== 3) return true;
-  return !input.every((r) => Number.isInteger(r[0]) && r[0] >= 0 && Number.isInteger(r[1]) && r[1] >= 0);
+  if (n === 3) return false;
+  return input.every((r) => r != null && typeof r === 'object' && (r as ArrayLike<number>).length === n);
 }
 
 function* iterateQubo(input: QuboInput): Iterable<[number, number, number]> {
@@ -385,9 +408,16 @@ function* iterateQubo(input: QuboInput): Iterable<[number, number, number]> {
   if (typeof (input as Iterable<unknown>)[Symbol.iterator] === 'function') {
     let t = 0;
     for (const term of input as Iterable<QuadraticTerm>) {
-      if (!term || term.length !== 3) throw new TypeError(`QUBO term ${t} must be [i, j, bias]`);
-      checkIndex(term[0], undefined, `term ${t} i`);
-      checkIndex(term[1], undefined, `term ${t} j`);
+      if (!term || term.length !== 3) {
+        throw new TypeError(`QUBO term ${t} must be [i, j, bias]; give a dense matrix to BinaryQuadraticModel.fromQuboMatrix`);
+      }
+      try {
+        checkIndex(term[0], undefined, `term ${t} i`);
+        checkIndex(term[1], undefined, `term ${t} j`);
+      } catch (err) {
+        // A 3 x 3 dense matrix given here (rows of three numbers are terms) usually fails on its labels.
+        throw new RangeError(`${(err as Error).message} (rows of three numbers are [i, j, bias] terms; give a dense matrix to fromQuboMatrix)`);
+      }
       yield [term[0], term[1], term[2]];
       t++;
     }

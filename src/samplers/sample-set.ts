@@ -1,4 +1,21 @@
+import { MAX_SAMPLE_ROWS, MAX_SAMPLE_VALUES, MAX_VARIABLES } from '../model/limits';
 import { parseVartype, Vartype } from '../model/vartype';
+
+/** A size field of a serialised sample set: a non-negative integer up to `max`, checked before any allocation. */
+function countField(value: unknown, name: string, max: number): number {
+  if (typeof value !== 'number') throw new TypeError(`SampleSet.fromJSON: ${name} must be a number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`SampleSet.fromJSON: ${name} must be a non-negative integer, got ${value}`);
+  if (value > max) throw new RangeError(`SampleSet.fromJSON: ${name} is ${value}, more than the supported ${max}`);
+  return value;
+}
+
+/** The `data` array of one of dimod's vectors, of exactly `rows` entries. */
+function vectorData(vector: unknown, name: string, rows: number): unknown[] {
+  const data = vector && typeof vector === 'object' ? (vector as { data?: unknown }).data : undefined;
+  if (!Array.isArray(data)) throw new TypeError(`SampleSet.fromJSON: ${name}.data must be an array`);
+  if (data.length !== rows) throw new RangeError(`SampleSet.fromJSON: ${name} has ${data.length} entries; num_rows says ${rows}`);
+  return data;
+}
 
 /** Wall-clock split of one sampling call, in milliseconds. */
 export interface Timing {
@@ -175,47 +192,101 @@ export class SampleSet {
 
   /**
    * Reads dimod's serialised SampleSet (schema 3.x), packed or not. Labels must be the integers
-   * 0..n-1 in some order; columns are reordered to label order.
+   * 0..n-1 in some order (each once); columns are reordered to label order. Everything is checked before
+   * use: sizes against the native limits (before allocating), every value against the vartype, energies
+   * finite numbers, occurrences non-negative integers. Wrong types are TypeErrors, wrong values RangeErrors.
    */
   static fromJSON(json: unknown): SampleSet {
     const j = (typeof json === 'string' ? JSON.parse(json) : json) as DimodSampleSetJSON;
-    if (!j || j.type !== 'SampleSet') throw new TypeError('not a serialised dimod SampleSet (type must be "SampleSet")');
+    const where = 'SampleSet.fromJSON';
+    if (!j || typeof j !== 'object' || j.type !== 'SampleSet') throw new TypeError(`${where}: not a serialised dimod SampleSet (type must be "SampleSet")`);
     const vartype = parseVartype(j.variable_type, 'variable_type');
-    const n = j.num_variables;
-    const rows = j.num_rows;
-    const labels = j.variable_labels ?? Array.from({ length: n }, (_, i) => i);
-    if (labels.length !== n) throw new RangeError(`variable_labels has ${labels.length} labels for ${n} variables`);
-    const column = labels.map((l, c) => {
-      if (!Number.isInteger(l) || (l as number) < 0 || (l as number) >= n) {
-        throw new RangeError(`variable label ${JSON.stringify(l)} at column ${c} is not an integer in 0..${n - 1}`);
+    const n = countField(j.num_variables, 'num_variables', MAX_VARIABLES);
+    const rows = countField(j.num_rows, 'num_rows', MAX_SAMPLE_ROWS);
+    if (rows * n > MAX_SAMPLE_VALUES) {
+      throw new RangeError(`${where}: num_rows x num_variables is ${rows} x ${n}, more than ${MAX_SAMPLE_VALUES} sample values`);
+    }
+    const packed = j.sample_packed ?? false;
+    if (typeof packed !== 'boolean') throw new TypeError(`${where}: sample_packed must be true or false, got ${JSON.stringify(packed)}`);
+
+    // column[c] = the variable (label) column c holds; identity when there are no labels.
+    let column: Int32Array | undefined;
+    if (j.variable_labels !== undefined && j.variable_labels !== null) {
+      const labels = j.variable_labels;
+      if (!Array.isArray(labels)) throw new TypeError(`${where}: variable_labels must be an array`);
+      if (labels.length !== n) throw new RangeError(`${where}: variable_labels has ${labels.length} labels for ${n} variables`);
+      column = new Int32Array(n);
+      const seenAt = new Int32Array(n).fill(-1);
+      for (let c = 0; c < n; c++) {
+        const l = labels[c];
+        if (typeof l !== 'number' || !Number.isInteger(l) || l < 0 || l >= n) {
+          throw new RangeError(`${where}: variable label ${JSON.stringify(l)} at column ${c} is not an integer in 0..${n - 1}`);
+        }
+        if (seenAt[l] >= 0) throw new RangeError(`${where}: variable label ${l} appears twice (columns ${seenAt[l]} and ${c})`);
+        seenAt[l] = c;
+        column[c] = l;
       }
-      return l as number;
-    });
-    const raw = j.sample_data.data as number[][];
-    if (raw.length !== rows) throw new RangeError(`sample_data has ${raw.length} rows; num_rows says ${rows}`);
+    }
+
+    const sampleData = j.sample_data;
+    if (!sampleData || typeof sampleData !== 'object') throw new TypeError(`${where}: sample_data must be an array object`);
+    if (sampleData.use_bytes) throw new TypeError(`${where}: sample_data with use_bytes is not supported; serialise with use_bytes=False`);
+    const raw = sampleData.data;
+    if (!Array.isArray(raw)) throw new TypeError(`${where}: sample_data.data must be an array of rows`);
+    if (raw.length !== rows) throw new RangeError(`${where}: sample_data has ${raw.length} rows; num_rows says ${rows}`);
+    const width = packed ? Math.ceil(n / 32) : n;
     const samples = new Int8Array(rows * n);
     const low = vartype === 'SPIN' ? -1 : 0;
     for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < n; c++) {
-        let v: number;
-        if (j.sample_packed) {
+      const row = raw[r] as unknown;
+      if (!Array.isArray(row)) throw new TypeError(`${where}: sample_data.data[${r}] must be an array`);
+      if (row.length !== width) {
+        throw new RangeError(`${where}: sample_data.data[${r}] has ${row.length} values; expected ${width}${packed ? ` packed words for ${n} variables` : ''}`);
+      }
+      for (let c = 0; c < width; c++) {
+        const v = row[c] as unknown;
+        if (typeof v !== 'number') throw new TypeError(`${where}: sample_data.data[${r}][${c}] is ${JSON.stringify(v)}, not a number`);
+        if (packed) {
           // Packed rows: uint32 words, bit c % 32 (least significant first) of word c / 32 is column c.
-          const word = raw[r][c >>> 5] >>> 0;
-          v = (word >>> (c & 31)) & 1 ? 1 : low;
-        } else {
-          v = raw[r][c];
+          if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 32) {
+            throw new RangeError(`${where}: sample_data.data[${r}][${c}] is ${v}, not a 32-bit packed word`);
+          }
+        } else if (v !== low && v !== 1) {
+          throw new RangeError(`${where}: sample_data.data[${r}][${c}] is ${v}, not a ${vartype} value (${low} or 1)`);
         }
-        samples[r * n + column[c]] = v;
+      }
+      for (let c = 0; c < n; c++) {
+        const v = packed ? (((row[c >>> 5] as number) >>> (c & 31)) & 1 ? 1 : low) : (row[c] as number);
+        samples[r * n + (column ? column[c] : c)] = v;
       }
     }
-    return new SampleSet({
-      vartype,
-      numVariables: n,
-      samples,
-      energies: j.vectors.energy.data as number[],
-      numOccurrences: j.vectors.num_occurrences ? (j.vectors.num_occurrences.data as number[]) : undefined,
-      info: { timing: {}, ...(j.info ?? {}) },
-    });
+
+    const vectors = j.vectors;
+    if (!vectors || typeof vectors !== 'object') throw new TypeError(`${where}: vectors must be an object with an energy array`);
+    const energies = new Float64Array(rows);
+    const energyData = vectorData(vectors.energy, 'vectors.energy', rows);
+    for (let r = 0; r < rows; r++) {
+      const e = energyData[r];
+      if (typeof e !== 'number') throw new TypeError(`${where}: vectors.energy.data[${r}] is ${JSON.stringify(e)}, not a number`);
+      if (!Number.isFinite(e)) throw new RangeError(`${where}: vectors.energy.data[${r}] is ${e}, not a finite number`);
+      energies[r] = e;
+    }
+    let numOccurrences: Int32Array | undefined;
+    if (vectors.num_occurrences !== undefined && vectors.num_occurrences !== null) {
+      const occData = vectorData(vectors.num_occurrences, 'vectors.num_occurrences', rows);
+      numOccurrences = new Int32Array(rows);
+      for (let r = 0; r < rows; r++) {
+        const o = occData[r];
+        if (typeof o !== 'number') throw new TypeError(`${where}: vectors.num_occurrences.data[${r}] is ${JSON.stringify(o)}, not a number`);
+        if (!Number.isInteger(o) || o < 0 || o > 2 ** 31 - 1) {
+          throw new RangeError(`${where}: vectors.num_occurrences.data[${r}] is ${o}, not a non-negative integer (int32)`);
+        }
+        numOccurrences[r] = o;
+      }
+    }
+    const info = j.info ?? {};
+    if (typeof info !== 'object' || Array.isArray(info)) throw new TypeError(`${where}: info must be an object`);
+    return new SampleSet({ vartype, numVariables: n, samples, energies, numOccurrences, info: { timing: {}, ...info } });
   }
 
   /** Concatenates sets over the same variables (e.g. several batches of reads). */
