@@ -45,9 +45,9 @@ export function attentionOptionsFrom(v: Record<string, string | boolean | undefi
 
 export const command: Command = {
   name: 'train',
-  summary: 'Train an attention network (qahan | reinforce | gumbel | soft | none) on MNIST or CIFAR-10',
+  summary: 'Train an attention network (qahan | reinforce | gumbel | soft | none | topk | qubo-ls) on MNIST or CIFAR-10',
   usage:
-    'qahan train --dataset mnist|cifar10 --method qahan|reinforce|gumbel|soft|none --epochs E [--limit L] [--seed S] [--data-dir D] [--out DIR] ' +
+    'qahan train --dataset mnist|cifar10 --method qahan|reinforce|gumbel|soft|none|topk|qubo-ls --epochs E [--limit L] [--seed S] [--data-dir D] [--out DIR] ' +
     '[--batch-size 32] [--lr 0.003] [--backend tensorflow|wasm|cpu] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid] ' +
     '[--k K | --keep-ratio 0.25] [--lambda L] [--gamma G] [--num-reads 1] [--num-sweeps 128] [--trotter-slices 8] [--schedule geometric|linear] [--resume] [--quiet]',
   async run(argv) {
