@@ -137,7 +137,6 @@ export interface NativeAddon {
   pathIntegralAnnealing(models: NativeModel[], params: NativePathIntegralParams): Promise<NativeSampleResult[]>;
   exactSolve(model: NativeModel, params: NativeExactParams): Promise<NativeSampleResult>;
   buildAttentionQubos(input: NativeAttentionInput): NativeAttentionQubos;
-  /** The default beta range SA would use for this model: [hot, cold]. */
   /** SA's default [hot, cold]; with `cardinality`, measured on pair swaps that keep that many ones. */
   defaultBetaRange(model: NativeModel, cardinality?: number): [number, number];
 }

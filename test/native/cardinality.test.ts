@@ -53,13 +53,13 @@ describe('pair swaps keep the cardinality', () => {
 
   test('bad cardinality and initial states are RangeErrors; globalMoves is refused', () => {
     const m = randomModel(6, 'BINARY', 'dense', 4);
-    expect(() => native.simulatedAnnealing([m], { numReads: 1, numSweeps: 1, cardinality: 7 })).toThrow(/params.cardinality must be between 0 and 6/);
-    expect(() => native.simulatedAnnealing([m], { numReads: 1, numSweeps: 1, cardinality: -1 })).toThrow(/params.cardinality must be between 0 and 6/);
+    expect(() => native.simulatedAnnealing([m], { numReads: 1, seed: 0, threads: 1, numSweeps: 1, cardinality: 7 })).toThrow(/params.cardinality must be between 0 and 6/);
+    expect(() => native.simulatedAnnealing([m], { numReads: 1, seed: 0, threads: 1, numSweeps: 1, cardinality: -1 })).toThrow(/params.cardinality must be between 0 and 6/);
     expect(() =>
-      native.simulatedAnnealing([m], { numReads: 1, numSweeps: 1, cardinality: 2, initialStates: Int8Array.from([1, 1, 1, 0, 0, 0]) }),
+      native.simulatedAnnealing([m], { numReads: 1, seed: 0, threads: 1, numSweeps: 1, cardinality: 2, initialStates: Int8Array.from([1, 1, 1, 0, 0, 0]) }),
     ).toThrow(/has 3 ones, but params.cardinality is 2/);
     expect(() =>
-      native.pathIntegralAnnealing([m], { numReads: 1, numSweeps: 1, beta: 1, trotterSlices: 2, gammaRange: [1, 0.1], globalMoves: true, cardinality: 2 }),
+      native.pathIntegralAnnealing([m], { numReads: 1, seed: 0, threads: 1, numSweeps: 1, beta: 1, trotterSlices: 2, gammaRange: [1, 0.1], globalMoves: true, cardinality: 2 }),
     ).toThrow(/globalMoves cannot be combined/);
   });
 });
@@ -106,6 +106,8 @@ describe('SQA swaps sample the restricted Trotter action exactly', () => {
           threads: 2,
           beta,
           trotterSlices: P,
+          numSweeps: 30,
+          gammaRange: [gamma, gamma],
           gammaSchedule: new Float64Array(30).fill(gamma),
           returnSlice: slice,
           cardinality: k,
