@@ -1,5 +1,5 @@
 import { BinaryQuadraticModel } from '../model/bqm';
-import { integerIn, numericLines } from './tokens';
+import { integerIn, numericLines, variableCount } from './tokens';
 
 /** A Max-Cut graph as a SPIN model: E(s) = sum_{edges} w_ij s_i s_j, so cut(s) = (W - E(s)) / 2. */
 export interface MaxCutGraph {
@@ -12,11 +12,15 @@ export interface MaxCutGraph {
   cutFromEnergy(energy: number): number;
 }
 
-/** Helmberg-Rendl rudy graphs (Gset): `n m`, then m lines `i j w` (1-indexed). */
+/**
+ * Helmberg-Rendl rudy graphs (Gset): `n m`, then m lines `i j w` (1-indexed). The header is checked first:
+ * n against the native limit (2^26 variables) and m against the lines that follow, before the model is made.
+ * An edge given twice adds up (a multigraph's cut counts both).
+ */
 export function readGset(text: string): MaxCutGraph {
   const rows = numericLines(text, 'gset');
-  if (rows.length === 0 || rows[0].values.length < 2) throw new SyntaxError('gset: the first line must be "n m"');
-  const n = integerIn(rows[0].values[0], 1, 1e8, 'n', rows[0].line, 'gset');
+  if (rows.length === 0 || rows[0].values.length !== 2) throw new SyntaxError('gset: the first line must be "n m"');
+  const n = variableCount(rows[0].values[0], 'the node count n', rows[0].line, 'gset');
   const m = integerIn(rows[0].values[1], 0, 1e9, 'm', rows[0].line, 'gset');
   if (rows.length - 1 !== m) throw new SyntaxError(`gset: header says ${m} edges, found ${rows.length - 1}`);
   const bqm = new BinaryQuadraticModel('SPIN', n);

@@ -1,31 +1,68 @@
 import fs from 'fs';
 import { createSampler } from '../../samplers/create-sampler';
-import type { SamplerName } from '../../config/qahan-config';
+import { resolveSamplerConfig, SamplerName } from '../../config/qahan-config';
 import { readBqp } from '../../formats/bqp';
+import { readBiqMac } from '../../formats/biqmac';
 import { readGset } from '../../formats/gset';
+import { FORMAT_NAMES, FormatName, guessFormat } from '../../formats/guess';
 import { readIsing } from '../../formats/ising';
 import type { BinaryQuadraticModel } from '../../model/bqm';
+import { MAX_SAMPLE_VALUES, MAX_SLICE_VALUES } from '../../model/limits';
 import { Command, choiceOption, intOption, parseCommandArgs, UsageError } from '../command';
 import { ProgressBar } from '../progress';
 
-const FORMATS = ['bqp', 'gset', 'ising'] as const;
 const SAMPLERS: SamplerName[] = ['sa', 'sqa', 'exact', 'dwave-qpu', 'dwave-hybrid'];
 
-function guessFormat(file: string, text: string): (typeof FORMATS)[number] {
-  if (/bqp/i.test(file)) return 'bqp';
-  if (/(^|\/)G\d+(\.txt)?$/.test(file)) return 'gset';
-  const first = text.split('\n').find((l) => l.trim() && !l.trim().startsWith('#'));
-  if (first && first.trim().split(/\s+/).length === 1) return 'bqp';
-  if (first && first.trim().split(/\s+/).length === 2) return 'gset';
-  return 'ising';
+/** Reads the file in its format; a reader's error names the file and, when guessed, how the format was chosen. */
+function readModel(file: string, text: string, format: FormatName, guessed: boolean, instance: number | undefined) {
+  try {
+    if (format === 'bqp') {
+      const models = readBqp(text);
+      const k = instance ?? 1;
+      if (k > models.length) throw new UsageError(`--instance ${k}: the file holds ${models.length} instances`);
+      return { bqm: models[k - 1], describe: (e: number) => ({ objective: -e }) };
+    }
+    if (instance !== undefined) throw new UsageError(`--instance is for bqp files, which hold several instances; this one is ${format}`);
+    if (format === 'gset') {
+      const g = readGset(text);
+      return { bqm: g.bqm, describe: (e: number) => ({ cut: g.cutFromEnergy(e) }) };
+    }
+    // BiqMac states a minimisation of x'Qx: the objective is the energy.
+    if (format === 'biqmac') return { bqm: readBiqMac(text), describe: (e: number) => ({ objective: e }) };
+    return { bqm: readIsing(text), describe: () => ({}) };
+  } catch (err) {
+    if (err instanceof Error && !(err instanceof UsageError)) {
+      err.message = `${file}: ${err.message}${guessed ? ` (read as ${format}, guessed from the file's name and first line; choose with --format ${FORMAT_NAMES.join('|')})` : ''}`;
+    }
+    throw err;
+  }
+}
+
+/**
+ * The native samplers' size limits, checked before sampling: the sampler would otherwise spend seconds
+ * on defaults for a model it then refuses with an error about a parameter the user never set.
+ */
+function checkCapacity(file: string, bqm: BinaryQuadraticModel, sampler: string, numReads: number, trotterSlices: number): void {
+  const n = bqm.numVariables;
+  const size = `${file}: the model has ${n} variables (every label up to the largest in the file counts)`;
+  if ((sampler === 'sa' || sampler === 'sqa') && numReads * n > MAX_SAMPLE_VALUES) {
+    throw new RangeError(`${size}; ${numReads} reads of it are more than the ${MAX_SAMPLE_VALUES} sample values one call returns: use fewer --reads (at most ${Math.floor(MAX_SAMPLE_VALUES / n)})`);
+  }
+  const maxSlices = Math.floor(MAX_SLICE_VALUES / n);
+  if (sampler === 'sqa' && trotterSlices * n > MAX_SLICE_VALUES) {
+    throw new RangeError(
+      `${size}; sqa with ${trotterSlices} Trotter slices takes at most ${Math.floor(MAX_SLICE_VALUES / trotterSlices)} (slices x variables <= ${MAX_SLICE_VALUES}): ` +
+        `use --sampler sa${maxSlices > 1 ? ` or --slices ${maxSlices} or fewer` : maxSlices === 1 ? ' (or --slices 1, classical)' : ''}`,
+    );
+  }
 }
 
 export const command: Command = {
   name: 'solve',
-  summary: 'Sample a bqp, Gset or Ising file and print the best sample (JSON with --json)',
+  summary: 'Sample a bqp, Gset, Ising or BiqMac file and print the best sample (JSON with --json)',
   usage:
-    'qahan solve FILE [--format bqp|gset|ising] [--instance K] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid] ' +
-    '[--reads N] [--sweeps N] [--seed S] [--threads T] [--json]',
+    'qahan solve FILE [--format bqp|gset|ising|biqmac] [--instance K] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid] ' +
+    '[--reads N] [--sweeps N] [--slices P] [--seed S] [--threads T] [--json]',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       format: { type: 'string' },
@@ -41,31 +78,23 @@ export const command: Command = {
     if (positionals.length !== 1) throw new UsageError('give exactly one FILE');
     const file = positionals[0];
     if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
-    const text = fs.readFileSync(file, 'utf8');
-    const format = choiceOption(values.format as string | undefined, 'format', FORMATS) ?? guessFormat(file, text);
+    if (!fs.statSync(file).isFile()) throw new UsageError(`not a file: ${file}`);
+    const chosenFormat = choiceOption(values.format as string | undefined, 'format', FORMAT_NAMES);
     const samplerName = choiceOption(values.sampler as string | undefined, 'sampler', SAMPLERS);
     const numReads = intOption(values.reads as string | undefined, 'reads');
     const numSweeps = intOption(values.sweeps as string | undefined, 'sweeps');
     const seed = intOption(values.seed as string | undefined, 'seed', undefined, 0);
     const threads = intOption(values.threads as string | undefined, 'threads');
     const trotterSlices = intOption(values.slices as string | undefined, 'slices');
+    const instance = intOption(values.instance as string | undefined, 'instance');
 
-    let bqm: BinaryQuadraticModel;
-    let describe: (energy: number) => Record<string, number> = () => ({});
-    if (format === 'bqp') {
-      const models = readBqp(text);
-      const k = intOption(values.instance as string | undefined, 'instance', 1)!;
-      if (k > models.length) throw new UsageError(`--instance ${k}: the file holds ${models.length} instances`);
-      bqm = models[k - 1];
-      describe = (e) => ({ objective: -e });
-    } else if (format === 'gset') {
-      const g = readGset(text);
-      bqm = g.bqm;
-      describe = (e) => ({ cut: g.cutFromEnergy(e) });
-    } else {
-      bqm = readIsing(text);
-    }
+    const text = fs.readFileSync(file, 'utf8');
+    const format = chosenFormat ?? guessFormat(file, text);
+    const { bqm, describe } = readModel(file, text, format, !chosenFormat, instance);
 
+    const resolved = resolveSamplerConfig(samplerName ? { sampler: samplerName } : undefined);
+    const configured = (name: string, fallback: number) => (typeof resolved.params[name] === 'number' ? (resolved.params[name] as number) : fallback);
+    checkCapacity(file, bqm, resolved.sampler, numReads ?? configured('numReads', 10), trotterSlices ?? configured('trotterSlices', 16));
     const sampler = createSampler(samplerName ? { sampler: samplerName } : undefined);
     const params: Record<string, unknown> = { numReads, seed, threads };
     if (sampler.parameters.includes('numSweeps')) params.numSweeps = numSweeps;
