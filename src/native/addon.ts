@@ -145,10 +145,42 @@ let cached: NativeAddon | undefined;
 
 /** Loads the addon once: a matching prebuild, else build/Release from `npm install`. */
 export function addon(): NativeAddon {
-  if (!cached) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
-    cached = load(path.resolve(__dirname, '..', '..'));
-  }
+  if (!cached) cached = loadNativeAddon(path.resolve(__dirname, '..', '..'));
   return cached;
+}
+
+/**
+ * node-gyp-build's load of the addon in package folder `dir`. When no binary exists (no prebuild matches
+ * and npm blocked the install script that would have compiled one) or the one found cannot be loaded,
+ * the error says what to run; node-gyp-build's own error is kept as `cause`.
+ */
+export function loadNativeAddon(dir: string): NativeAddon {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const load = require('node-gyp-build') as (dir: string) => NativeAddon;
+  try {
+    return load(dir);
+  } catch (err) {
+    throw nativeLoadError(err, dir);
+  }
+}
+
+function nativeLoadError(err: unknown, dir: string): unknown {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | null)?.code;
+  const platform = `${process.platform}-${process.arch}, Node ${process.versions.node}`;
+  let what: string;
+  if (/No native build was found/i.test(message)) {
+    what =
+      `qahan: its native addon is not installed for this platform (${platform}): no prebuilt binary matches and ` +
+      `none was built at install time (npm blocks dependencies' install scripts unless allowed). ` +
+      `Build it with \`npm rebuild qahan\` (needs a C++17 compiler and CMake or Python), or allow the install script ` +
+      `with "allowScripts": { "qahan": true } in your package.json and install again.`;
+  } else if (code === 'ERR_DLOPEN_FAILED' || /invalid ELF|wrong ELF class|compiled against a different|not a valid Win32|mach-o/i.test(message)) {
+    what = `qahan: its native addon in ${dir} could not be loaded on this platform (${platform}). Rebuild it with \`npm rebuild qahan\`.`;
+  } else {
+    return err;
+  }
+  const wrapped = new Error(what, { cause: err }) as Error & { code: string };
+  wrapped.code = 'ERR_QAHAN_NATIVE_ADDON';
+  return wrapped;
 }
