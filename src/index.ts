@@ -28,3 +28,39 @@ export type { AttentionQuboInput, AttentionQubos } from './attention/qubo';
 
 export * as dwave from './dwave';
 export { DWaveQpuSampler, DWaveHybridSampler, MockSapiServer } from './dwave';
+
+export {
+  QahanError,
+  UsageError,
+  ConfigFileError,
+  RegionError,
+  TokenMissingError,
+  DataFormatError,
+  ChecksumError,
+  DownloadError,
+  MissingEdgeError,
+  MissingChainError,
+  SapiError,
+  BadRequestError,
+  AuthenticationError,
+  AccessForbiddenError,
+  NotFoundError,
+  SolverNotFoundError,
+  ConflictError,
+  GoneError,
+  UnsupportedMediaTypeError,
+  RateLimitError,
+  InternalServerError,
+  SolverUnavailableError,
+  ProblemFailedError,
+  SolverOfflineError,
+  ProblemCancelledError,
+  PollingTimeoutError,
+  RequestTimeoutError,
+  ConnectionError,
+  InvalidAPIResponseError,
+  ResponseTooLargeError,
+  ProblemStructureError,
+  ProblemUploadError,
+} from './errors';
+export type { SapiErrorDetails } from './errors';

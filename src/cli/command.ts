@@ -9,10 +9,10 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-/** Thrown for bad command-line input: printed without a stack trace, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UsageError } from '../errors';
+
+/** Thrown for bad command-line input: printed without a stack trace, exit code 2 (a QahanError, from src/errors.ts). */
+export { UsageError };
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -109,16 +109,9 @@ export async function cachedMd5(file: string, cache = true): Promise<string> {
   return md5;
 }
 
-export class ChecksumError extends Error {
-  constructor(
-    readonly file: string,
-    readonly expected: string,
-    readonly actual: string,
-  ) {
-    super(`checksum mismatch for ${file}: md5 ${actual}, expected ${expected} (corrupt, partial or repacked file? delete it to re-download, or pass verify: false to accept it)`);
-    this.name = 'ChecksumError';
-  }
-}
+import { ChecksumError, DownloadError } from '../errors';
+
+export { ChecksumError };
 
 /** Throws ChecksumError when the md5 of `file` is not `expected`. */
 export async function verifyMd5(file: string, expected: string, cache = true): Promise<void> {
@@ -159,12 +152,7 @@ class Progress {
   }
 }
 
-export class DownloadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DownloadError';
-  }
-}
+export { DownloadError };
 
 function describeError(e: unknown): string {
   if (axios.isAxiosError(e)) {

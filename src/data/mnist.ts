@@ -24,15 +24,9 @@ export interface RawImageSet {
   channels: number;
 }
 
-export class DataFormatError extends Error {
-  constructor(
-    readonly file: string,
-    detail: string,
-  ) {
-    super(`${file}: ${detail}`);
-    this.name = 'DataFormatError';
-  }
-}
+import { DataFormatError } from '../errors';
+
+export { DataFormatError };
 
 /** Reads a file, gunzipping it when it is gzip (by magic bytes). */
 export function readMaybeGzip(file: string): Buffer {

@@ -16,6 +16,9 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import { ConfigFileError, RegionError, TokenMissingError } from '../errors';
+
+export { ConfigFileError, RegionError, TokenMissingError };
 
 export const DEFAULT_REGION = 'na-west-1';
 export const DEFAULT_SOLVER_API_ENDPOINT = 'https://cloud.dwavesys.com/sapi/';
@@ -78,9 +81,6 @@ export interface LoadConfigOptions {
   homedir?: string;
 }
 
-export class ConfigFileError extends Error {
-  override name = 'ConfigFileError';
-}
 
 // ---------------------------------------------------------------------------------------------
 // INI (Python configparser, default_section="defaults")
@@ -342,16 +342,6 @@ export interface Region {
   endpoint: string;
 }
 
-export class RegionError extends Error {
-  override name = 'RegionError';
-}
-
-export class TokenMissingError extends Error {
-  override name = 'TokenMissingError';
-  constructor() {
-    super('API token not defined (set DWAVE_API_TOKEN, or token = ... in dwave.conf)');
-  }
-}
 
 export function withTrailingSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;

@@ -85,9 +85,12 @@ function isItemError(x: unknown): x is ItemError {
   return !!x && typeof x === 'object' && 'error_code' in x && 'error_msg' in x;
 }
 
-/** The state machine of §3.5 for one status item: an error to fail with, or undefined. */
-function statusError(item: ProblemStatus | ItemError): SapiError | undefined {
-  if (isItemError(item)) return new ProblemFailedError(String(item.error_msg), { errorCode: item.error_code });
+/**
+ * The state machine of §3.5 for one status item: an error to fail with, or undefined. `redact` clears
+ * the server's messages of secrets (a hostile server may echo the token).
+ */
+function statusError(item: ProblemStatus | ItemError, redact: (text: string) => string = (t) => t): SapiError | undefined {
+  if (isItemError(item)) return new ProblemFailedError(redact(String(item.error_msg)), { errorCode: typeof item.error_code === 'number' ? item.error_code : undefined });
   if (!item || typeof item !== 'object' || !('status' in item) || !('id' in item)) {
     return new InvalidAPIResponseError('a problem status lacks "id" or "status"');
   }
@@ -97,10 +100,11 @@ function statusError(item: ProblemStatus | ItemError): SapiError | undefined {
     case 'COMPLETED':
       return undefined;
     case 'CANCELLED':
-      return new ProblemCancelledError(`problem ${item.id} was cancelled`, { problemId: item.id });
+      return new ProblemCancelledError(redact(`problem ${item.id} was cancelled`), { problemId: redact(String(item.id)) });
     default: {
-      const msg = item.error_message ?? 'An unknown error has occurred.';
-      return /solver is offline/i.test(msg) ? new SolverOfflineError(msg, { problemId: item.id }) : new ProblemFailedError(msg, { problemId: item.id });
+      const msg = redact(String(item.error_message ?? 'An unknown error has occurred.'));
+      const problemId = redact(String(item.id));
+      return /solver is offline/i.test(msg) ? new SolverOfflineError(msg, { problemId }) : new ProblemFailedError(msg, { problemId });
     }
   }
 }
@@ -110,11 +114,13 @@ export class SapiClient {
   readonly http: HttpClient;
   private readonly o: SapiClientOptions;
   private solverCache: { at: number; solvers: SolverDescription[] } | undefined;
+  /** Clears server messages of the token and URL credentials. */
+  private readonly redactor = (text: string) => this.http.redact(text);
 
   constructor(options: SapiClientOptions) {
     if (!options.endpoint) throw new TypeError('SapiClient: endpoint is required');
     if (!options.token) throw new TokenMissingError();
-    this.http = new HttpClient({ ...options, baseUrl: options.endpoint });
+    this.http = new HttpClient({ urlName: 'endpoint', ...options, baseUrl: options.endpoint });
     this.endpoint = this.http.baseUrl;
     // Keep every option but the token.
     const { token: _token, ...rest } = options;
@@ -147,7 +153,7 @@ export class SapiClient {
 
   /** GET {metadata}regions/ (no token needed). */
   static async getRegions(metadataEndpoint: string, opts: Partial<HttpOptions> = {}): Promise<Region[]> {
-    const http = new HttpClient({ ...opts, baseUrl: metadataEndpoint, token: undefined });
+    const http = new HttpClient({ urlName: 'metadata_api_endpoint', ...opts, baseUrl: metadataEndpoint, token: undefined });
     const res = await http.request<Region[]>({ method: 'GET', path: 'regions/', expect: MEDIA.regions, anonymous: true });
     if (!Array.isArray(res.data)) throw new InvalidAPIResponseError('the regions response is not a list');
     return res.data;
@@ -222,7 +228,7 @@ export class SapiClient {
         throw new InvalidAPIResponseError(`the submit response has ${Array.isArray(res.data) ? res.data.length : 'no'} items for ${chunk.length} jobs`);
       }
       for (const item of res.data as (ProblemStatus | ItemError)[]) {
-        const err = isItemError(item) ? statusError(item) : undefined;
+        const err = isItemError(item) ? statusError(item, this.redactor) : undefined;
         out.push(err ?? (item as ProblemStatus));
       }
     }
@@ -322,7 +328,7 @@ export class SapiClient {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
 
     const settle = async (item: ProblemStatus): Promise<void> => {
-      const err = statusError(item);
+      const err = statusError(item, this.redactor);
       if (err) throw err;
       if (item.status !== 'COMPLETED') {
         pending.set(item.id, item);
@@ -332,7 +338,7 @@ export class SapiClient {
       let full = item;
       if (!full.answer) {
         full = await this.getProblem(item.id, { signal: inner.signal });
-        const e2 = statusError(full);
+        const e2 = statusError(full, this.redactor);
         if (e2) throw e2;
         if (!full.answer) full = { ...full, answer: await this.getAnswer(item.id, { signal: inner.signal }) };
       }

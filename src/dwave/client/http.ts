@@ -9,14 +9,33 @@
  * - 413/429/503 with Retry-After (seconds or an HTTP date): waited for and retried, idempotent methods;
  * - 429/503 on GET without Retry-After: jittered exponential backoff.
  *
- * The token lives in a closure, never on an object that can be logged or thrown. Errors are rebuilt as
- * SapiError subclasses from the status and the server's message; axios errors (which carry the request
- * config and its headers) never escape.
+ * Nothing a server does can hold a call forever or fill the memory:
+ * - each attempt has its own timeout (`requestTimeoutMs`) covering the headers and the whole body, so a
+ *   server trickling bytes is cut off; at most `timeoutRetries` (2) attempts follow a timeout;
+ * - every call has an overall deadline (`deadlineMs`) over all its attempts, backoffs and Retry-After waits;
+ * - bodies are streamed and counted: at most `maxResponseBytes` (64 MiB) on the wire and
+ *   `maxDecompressedBytes` (256 MiB) after Content-Encoding, else ResponseTooLargeError as soon as the
+ *   limit is passed (a gzip bomb is never expanded past it); error bodies are read up to 64 KiB only.
+ *
+ * The token lives in a closure, never on an object that can be logged or thrown; a server echoing it
+ * back in any encoding gets it redacted, and user:password in the endpoint URL is masked in every
+ * message. Errors are rebuilt as SapiError subclasses from the status and the server's message; axios
+ * errors (which carry the request config and its headers) never escape.
  */
 import type { AxiosInstance, AxiosResponse } from 'axios';
+import { pipeline, Readable, Transform, Writable } from 'stream';
 import zlib from 'zlib';
-import { ConnectionError, errorForStatus, InvalidAPIResponseError, RateLimitError, RequestTimeoutError, SapiError } from './errors';
+import {
+  ConnectionError,
+  errorForStatus,
+  InvalidAPIResponseError,
+  RateLimitError,
+  RequestTimeoutError,
+  ResponseTooLargeError,
+  SapiError,
+} from './errors';
 import { abortError } from '../../samplers/sampler';
+import { maskUrlCredentials, redactSecrets, urlSecret } from '../redact';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -36,7 +55,20 @@ export interface HttpOptions {
   backoffMaxMs?: number;
   /** Longest Retry-After the client will wait before giving up with the error. Default 60 s. */
   maxRetryAfterMs?: number;
+  /** Retries after an attempt timed out (idempotent methods; within `retryTotal`). Default 2. */
+  timeoutRetries?: number;
+  /**
+   * Overall deadline of one call: every attempt, backoff and Retry-After wait included. Default
+   * (timeoutRetries + 1) x the call's request timeout + 30 s.
+   */
+  deadlineMs?: number;
+  /** Most bytes of one response body read off the wire (still compressed). Default 64 MiB. */
+  maxResponseBytes?: number;
+  /** Most bytes of one response body after its Content-Encoding is undone. Default 256 MiB. */
+  maxDecompressedBytes?: number;
   userAgent?: string;
+  /** The setting the base URL came from, named when it is not a valid URL. Default 'baseUrl'. */
+  urlName?: string;
   /** Receives one line per request and retry; never sees headers or the token. */
   log?: (line: string) => void;
 }
@@ -64,7 +96,10 @@ export interface HttpRequest {
   /** Expected 2xx media type; omitted = any JSON (or the raw bytes when `raw`). */
   expect?: MediaExpectation;
   raw?: boolean;
+  /** This call's per-attempt timeout (default `requestTimeoutMs`). */
   timeoutMs?: number;
+  /** This call's overall deadline (default from the client's `deadlineMs`). */
+  deadlineMs?: number;
   signal?: AbortSignal;
   /** 404s name a solver (SolverNotFoundError). */
   solverResource?: boolean;
@@ -128,6 +163,112 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** The signal's abort reason as an Error (shared with the samplers, so aborts look the same everywhere). */
 export const abortReason = abortError;
 
+/** Default body limits: far above any real SAPI answer, far below what hurts a process. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
+/** Error bodies only feed a message: the first 64 KiB are enough. */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** A body over a limit, before it is turned into a ResponseTooLargeError naming the request. */
+class BodyLimit extends Error {
+  constructor(
+    readonly kind: 'compressed' | 'decompressed',
+    readonly limitBytes: number,
+    readonly declared = false,
+  ) {
+    super(kind);
+  }
+}
+
+/** A body whose Content-Encoding is unknown or whose compressed data is corrupt. */
+class BodyDecodeError extends Error {}
+
+interface BodyLimits {
+  wire: number;
+  decoded: number;
+  /** Keep what fits instead of failing (error bodies). */
+  truncate: boolean;
+}
+
+function decoderFor(encoding: string | undefined): Transform | undefined {
+  const enc = (encoding ?? '').trim().toLowerCase();
+  switch (enc) {
+    case '':
+    case 'identity':
+      return undefined;
+    case 'gzip':
+    case 'x-gzip':
+    case 'deflate':
+      // Unzip reads gzip and zlib-wrapped deflate alike.
+      return zlib.createUnzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      throw new BodyDecodeError(`unsupported Content-Encoding ${JSON.stringify(enc.slice(0, 40))}`);
+  }
+}
+
+/**
+ * Reads a response body as it streams in, counting the bytes on the wire and after decompression,
+ * and stops (destroying the stream) as soon as either passes its limit: memory stays at most the
+ * limit plus one chunk, whatever the server sends.
+ */
+function readBody(source: Readable, headers: Record<string, string>, limits: BodyLimits): Promise<Buffer> {
+  const declared = Number(headers['content-length']);
+  if (!limits.truncate && Number.isFinite(declared) && declared > limits.wire) {
+    source.destroy();
+    return Promise.reject(new BodyLimit('compressed', limits.wire, true));
+  }
+  let decoder: Transform | undefined;
+  try {
+    decoder = decoderFor(headers['content-encoding']);
+  } catch (err) {
+    source.destroy();
+    return Promise.reject(err);
+  }
+  const chunks: Buffer[] = [];
+  let wire = 0;
+  let decoded = 0;
+  // The first limit passed; the pipeline may report the teardown it causes instead.
+  let limitHit: BodyLimit | undefined;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      wire += chunk.length;
+      if (wire > limits.wire) done((limitHit ??= new BodyLimit('compressed', limits.wire)));
+      else done(null, chunk);
+    },
+  });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      decoded += chunk.length;
+      if (decoded > limits.decoded) {
+        if (limits.truncate) chunks.push(chunk.subarray(0, chunk.length - (decoded - limits.decoded)));
+        done((limitHit ??= new BodyLimit('decompressed', limits.decoded)));
+      } else {
+        chunks.push(chunk);
+        done();
+      }
+    },
+  });
+  return new Promise<Buffer>((resolve, reject) => {
+    const done = (error?: Error | null) => {
+      const err = limitHit ?? error;
+      if (!err) return resolve(Buffer.concat(chunks));
+      source.destroy();
+      if (limits.truncate && (err instanceof BodyLimit || wire > 0)) return resolve(Buffer.concat(chunks));
+      if (err instanceof BodyLimit) return reject(err);
+      // Unzip on an empty body (204, HEAD) reports a buffer error: there was simply nothing.
+      if (decoder && wire === 0) return resolve(Buffer.alloc(0));
+      if (decoder && typeof (err as { errno?: unknown }).errno === 'number' && String((err as { code?: unknown }).code ?? '').startsWith('Z_')) {
+        return reject(new BodyDecodeError(`the ${headers['content-encoding']} body cannot be decompressed (${(err as { code?: string }).code})`));
+      }
+      reject(err);
+    };
+    if (decoder) pipeline(source, counter, decoder, sink, done);
+    else pipeline(source, counter, sink, done);
+  });
+}
+
 function proxyConfig(proxy: string | undefined) {
   if (!proxy) return undefined;
   const u = new URL(proxy);
@@ -139,27 +280,62 @@ function proxyConfig(proxy: string | undefined) {
   };
 }
 
-/** Keeps each client's token out of every object: only this map, keyed by the HttpClient, holds it. */
-const secrets = new WeakMap<object, string>();
+/** Keeps each client's secrets out of every object: only this map, keyed by the HttpClient, holds them. */
+const secrets = new WeakMap<object, { token?: string; baseUrl: string; hidden: string[] }>();
+
+type Attempt = { res: { status: number; headers: Record<string, string>; body: Buffer } } | { failure: { error: SapiError; retry: boolean; timeout: boolean } };
+
+function checkPositive(value: number | undefined, name: string, integer = false, min = 1): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !(value >= min) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`HttpClient: ${name} must be ${integer ? 'an integer' : 'a finite number'} >= ${min}, got ${String(value)}`);
+  }
+}
 
 export class HttpClient {
+  /** The base URL as shown: user:password masked (requests use the real one). */
   readonly baseUrl: string;
   private readonly axios: AxiosInstance;
-  private readonly opts: Required<Pick<HttpOptions, 'requestTimeoutMs' | 'retryTotal' | 'backoffFactorMs' | 'backoffMaxMs' | 'maxRetryAfterMs'>>;
+  private readonly opts: Required<
+    Pick<HttpOptions, 'requestTimeoutMs' | 'retryTotal' | 'backoffFactorMs' | 'backoffMaxMs' | 'maxRetryAfterMs' | 'timeoutRetries' | 'maxResponseBytes' | 'maxDecompressedBytes'>
+  > & { deadlineMs?: number };
   private readonly extraHeaders: Record<string, string>;
   private readonly log?: (line: string) => void;
   /** Requests sent (attempts), for tests and diagnostics. */
   requestCount = 0;
 
   constructor(options: HttpOptions) {
-    this.baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
-    if (options.token) secrets.set(this, options.token);
+    const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(base);
+    } catch {
+      /* reported below */
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      throw new TypeError(`${options.urlName ?? 'baseUrl'} ${JSON.stringify(maskUrlCredentials(String(options.baseUrl)))} is not a valid http(s) URL`);
+    }
+    this.baseUrl = maskUrlCredentials(base);
+    secrets.set(this, { token: options.token || undefined, baseUrl: base, hidden: [urlSecret(base), urlSecret(options.proxy)].filter((x): x is string => !!x) });
+    checkPositive(options.requestTimeoutMs, 'requestTimeoutMs');
+    checkPositive(options.deadlineMs, 'deadlineMs');
+    checkPositive(options.retryTotal, 'retryTotal', true, 0);
+    checkPositive(options.timeoutRetries, 'timeoutRetries', true, 0);
+    checkPositive(options.backoffFactorMs, 'backoffFactorMs', false, 0);
+    checkPositive(options.backoffMaxMs, 'backoffMaxMs', false, 0);
+    checkPositive(options.maxRetryAfterMs, 'maxRetryAfterMs', false, 0);
+    checkPositive(options.maxResponseBytes, 'maxResponseBytes', true);
+    checkPositive(options.maxDecompressedBytes, 'maxDecompressedBytes', true);
     this.opts = {
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       retryTotal: options.retryTotal ?? 10,
       backoffFactorMs: options.backoffFactorMs ?? 10,
       backoffMaxMs: options.backoffMaxMs ?? 60_000,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+      timeoutRetries: options.timeoutRetries ?? 2,
+      deadlineMs: options.deadlineMs,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      maxDecompressedBytes: options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES,
     };
     this.extraHeaders = { ...(options.headers ?? {}) };
     this.log = options.log;
@@ -167,14 +343,15 @@ export class HttpClient {
     const axios = (require('axios') as typeof import('axios')).default;
     this.axios = axios.create({
       proxy: proxyConfig(options.proxy) ?? undefined,
-      headers: { 'User-Agent': options.userAgent ?? `qahan/${pkgVersion()} node/${process.versions.node}` },
-      // Status, body and media type are checked here, not by axios.
+      headers: { 'User-Agent': options.userAgent ?? `qahan/${pkgVersion()} node/${process.versions.node}`, 'Accept-Encoding': 'gzip, deflate, br' },
+      // Status, body and media type are checked here, not by axios; bodies are streamed, counted and
+      // decompressed by readBody.
       validateStatus: () => true,
-      responseType: 'arraybuffer',
-      transformResponse: [(d) => d],
+      responseType: 'stream',
+      decompress: false,
       maxRedirects: 0,
       maxBodyLength: Infinity,
-      maxContentLength: Infinity,
+      maxContentLength: -1,
     });
   }
 
@@ -187,16 +364,28 @@ export class HttpClient {
     return { baseUrl: this.baseUrl };
   }
 
+  /** The URL of `path` as shown in messages (credentials masked). */
   url(path: string): string {
-    return /^https?:\/\//i.test(path) ? path : new URL(path, this.baseUrl).toString();
+    return maskUrlCredentials(this.realUrl(path));
+  }
+
+  private realUrl(path: string): string {
+    return /^https?:\/\//i.test(path) ? path : new URL(path, secrets.get(this)!.baseUrl).toString();
+  }
+
+  /** `text` with this client's token and URL passwords (in any encoding) and URL credentials removed. */
+  redact(text: string): string {
+    const s = secrets.get(this)!;
+    return maskUrlCredentials(redactSecrets(text, [s.token, ...s.hidden]));
   }
 
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
     const method = req.method;
-    const url = this.url(req.path);
+    const url = this.realUrl(req.path);
+    const shownUrl = maskUrlCredentials(url);
     const headers: Record<string, string> = { ...this.extraHeaders, ...(req.headers ?? {}) };
     if (req.expect) headers.Accept = `${req.expect.type}${req.expect.version ? `; version=${req.expect.version}` : ''}`;
-    const token = secrets.get(this);
+    const token = secrets.get(this)!.token;
     if (token && !req.anonymous) headers['X-Auth-Token'] = token;
     let data: Buffer | undefined;
     if (req.body !== undefined) {
@@ -208,82 +397,136 @@ export class HttpClient {
       }
     }
     const timeoutMs = req.timeoutMs ?? this.opts.requestTimeoutMs;
-    const shown = `${method} ${url}`;
+    checkPositive(timeoutMs, 'timeoutMs');
+    const deadlineMs = req.deadlineMs ?? this.opts.deadlineMs ?? (this.opts.timeoutRetries + 1) * timeoutMs + 30_000;
+    checkPositive(deadlineMs, 'deadlineMs');
+    const deadline = Date.now() + deadlineMs;
+    const shown = `${method} ${shownUrl}`;
     const idempotent = IDEMPOTENT.has(method);
+    const details = { method, url: shownUrl };
+    const pastDeadline = (attempts: number, last?: SapiError) =>
+      new RequestTimeoutError(`${shown}: no answer within the call's ${deadlineMs} ms deadline (${attempts} attempt${attempts === 1 ? '' : 's'}${last ? `; last: ${last.message}` : ''})`, {
+        ...details,
+        code: 'ETIMEDOUT',
+      });
     let failures = 0;
+    let timeouts = 0;
+    let attempts = 0;
     for (;;) {
       if (req.signal?.aborted) throw abortReason(req.signal);
-      let res: AxiosResponse<ArrayBuffer> | undefined;
-      let failure: { error: SapiError; retry: boolean } | undefined;
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, timeoutMs);
-      const onAbort = () => controller.abort();
-      req.signal?.addEventListener('abort', onAbort, { once: true });
-      this.requestCount++;
-      try {
-        res = await this.axios.request<ArrayBuffer>({
-          method,
-          url,
-          params: req.query ? Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined)) : undefined,
-          headers,
-          data,
-          signal: controller.signal,
-        });
-      } catch (err) {
-        if (req.signal?.aborted) throw abortReason(req.signal);
-        const code = String((err as { code?: unknown }).code ?? '');
-        if (timedOut) {
-          failure = { error: new RequestTimeoutError(`${shown} timed out after ${timeoutMs} ms`, { method, url, code: 'ETIMEDOUT' }), retry: idempotent };
-        } else if (CONNECT_CODES.has(code)) {
-          failure = { error: new ConnectionError(`${shown} failed: cannot connect (${code})`, { method, url, code }), retry: true };
-        } else {
-          const why = code || 'ERR_NETWORK';
-          const msg = String((err as Error).message ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, 200);
-          failure = {
-            error: new ConnectionError(`${shown} failed: connection error (${why}${msg && !msg.includes(why) ? `: ${msg}` : ''})`, { method, url, code: why }),
-            retry: idempotent,
-          };
-        }
-      } finally {
-        clearTimeout(timer);
-        req.signal?.removeEventListener('abort', onAbort);
-      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw pastDeadline(attempts);
+      const attemptMs = Math.min(timeoutMs, remaining);
+      attempts++;
+      const outcome = await this.attempt(req, method, url, shown, headers, data, attemptMs);
 
-      if (res) {
-        const resHeaders = lowerHeaders(res.headers as Record<string, unknown>);
-        const body = Buffer.from(res.data ?? new ArrayBuffer(0));
-        if (res.status >= 200 && res.status < 300) {
-          this.log?.(`${shown} -> ${res.status}`);
-          return { status: res.status, headers: resHeaders, data: this.parseBody(body, resHeaders['content-type'], req, shown) as T };
+      if ('res' in outcome) {
+        const { status, headers: resHeaders, body } = outcome.res;
+        if (status >= 200 && status < 300) {
+          this.log?.(`${shown} -> ${status}`);
+          return { status, headers: resHeaders, data: this.parseBody(body, resHeaders['content-type'], req, shown) as T };
         }
-        const error = this.errorFrom(res.status, body, resHeaders, req, method, url, shown);
+        const error = this.errorFrom(status, body, req, method, shownUrl, shown);
         const retryAfter = parseRetryAfter(resHeaders['retry-after']);
         if (error instanceof RateLimitError && retryAfter !== undefined) error.retryAfterMs = retryAfter;
-        const retryable = req.retryStatuses !== false && idempotent && [413, 429, 503].includes(res.status);
-        if (retryable && (retryAfter !== undefined || (method === 'GET' && res.status !== 413))) {
+        const retryable = req.retryStatuses !== false && idempotent && [413, 429, 503].includes(status);
+        if (retryable && (retryAfter !== undefined || (method === 'GET' && status !== 413))) {
           if (failures >= this.opts.retryTotal || (retryAfter ?? 0) > this.opts.maxRetryAfterMs) throw error;
           failures++;
           const delay = retryAfter ?? this.backoff(failures, true);
-          this.log?.(`${shown} -> ${res.status}; retry ${failures} in ${delay} ms`);
+          // A wait that would outlast the deadline is not worth starting: fail now with the server's error.
+          if (Date.now() + delay >= deadline) throw error;
+          this.log?.(`${shown} -> ${status}; retry ${failures} in ${delay} ms`);
           await sleep(delay, req.signal);
           continue;
         }
-        this.log?.(`${shown} -> ${res.status}`);
+        this.log?.(`${shown} -> ${status}`);
         throw error;
       }
-      if (!failure) throw new SapiError(`${shown} failed`);
-      if (!failure.retry || failures >= this.opts.retryTotal) {
+      const failure = outcome.failure;
+      if (failure.timeout) timeouts++;
+      const cutByDeadline = failure.timeout && attemptMs < timeoutMs;
+      if (cutByDeadline) throw pastDeadline(attempts, failure.error);
+      if (!failure.retry || failures >= this.opts.retryTotal || (failure.timeout && timeouts > this.opts.timeoutRetries)) {
         this.log?.(`${shown} failed: ${failure.error.code}`);
+        if (failure.timeout && attempts > 1) failure.error.message += ` (${attempts} attempts)`;
         throw failure.error;
       }
       failures++;
       const delay = this.backoff(failures, false);
+      if (Date.now() + delay >= deadline) throw pastDeadline(attempts, failure.error);
       this.log?.(`${shown} failed (${failure.error.code}); retry ${failures} in ${delay} ms`);
       await sleep(delay, req.signal);
+    }
+  }
+
+  /**
+   * One attempt: the request and its whole body within `attemptMs`. Returns the response or a
+   * classified failure; throws on abort and on failures that no retry can cure (too large, undecodable).
+   */
+  private async attempt(req: HttpRequest, method: HttpMethod, url: string, shown: string, headers: Record<string, string>, data: Buffer | undefined, attemptMs: number): Promise<Attempt> {
+    const shownUrl = maskUrlCredentials(url);
+    const controller = new AbortController();
+    let body: Readable | undefined;
+    let timedOut = false;
+    const stop = () => {
+      controller.abort();
+      body?.destroy();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, attemptMs);
+    req.signal?.addEventListener('abort', stop, { once: true });
+    this.requestCount++;
+    try {
+      const res: AxiosResponse<Readable> = await this.axios.request<Readable>({
+        method,
+        url,
+        params: req.query ? Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined)) : undefined,
+        headers,
+        data,
+        signal: controller.signal,
+      });
+      body = res.data;
+      if (controller.signal.aborted) body.destroy();
+      const resHeaders = lowerHeaders(res.headers as Record<string, unknown>);
+      const ok = res.status >= 200 && res.status < 300;
+      const limits: BodyLimits = ok
+        ? { wire: this.opts.maxResponseBytes, decoded: this.opts.maxDecompressedBytes, truncate: false }
+        : { wire: Math.min(this.opts.maxResponseBytes, 16 * ERROR_BODY_BYTES), decoded: ERROR_BODY_BYTES, truncate: true };
+      const buffer = await readBody(body, resHeaders, limits);
+      return { res: { status: res.status, headers: resHeaders, body: buffer } };
+    } catch (err) {
+      if (req.signal?.aborted) throw abortReason(req.signal);
+      if (err instanceof BodyLimit) {
+        const what = err.kind === 'compressed' ? `${err.declared ? 'declares' : 'has'} more than ${err.limitBytes} bytes (maxResponseBytes)` : `decompresses to more than ${err.limitBytes} bytes (maxDecompressedBytes)`;
+        const e = new ResponseTooLargeError(`${shown}: the response body ${what}; stopped reading`, { method, url: shownUrl });
+        e.limitBytes = err.limitBytes;
+        e.kind = err.kind;
+        this.log?.(`${shown}: response too large`);
+        throw e;
+      }
+      if (err instanceof BodyDecodeError) throw new InvalidAPIResponseError(`${shown}: ${err.message}`, { method, url: shownUrl });
+      const code = String((err as { code?: unknown }).code ?? '');
+      if (timedOut) {
+        return { failure: { error: new RequestTimeoutError(`${shown} timed out after ${attemptMs} ms`, { method, url: shownUrl, code: 'ETIMEDOUT' }), retry: IDEMPOTENT.has(method), timeout: true } };
+      }
+      if (CONNECT_CODES.has(code)) {
+        return { failure: { error: new ConnectionError(`${shown} failed: cannot connect (${code})`, { method, url: shownUrl, code }), retry: true, timeout: false } };
+      }
+      const why = code || 'ERR_NETWORK';
+      const msg = this.redact(String((err as Error).message ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, 200));
+      return {
+        failure: {
+          error: new ConnectionError(`${shown} failed: connection error (${why}${msg && !msg.includes(why) ? `: ${msg}` : ''})`, { method, url: shownUrl, code: why }),
+          retry: IDEMPOTENT.has(method),
+          timeout: false,
+        },
+      };
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', stop);
     }
   }
 
@@ -320,7 +563,7 @@ export class HttpClient {
     }
   }
 
-  private errorFrom(status: number, body: Buffer, headers: Record<string, string>, req: HttpRequest, method: string, url: string, shown: string): SapiError {
+  private errorFrom(status: number, body: Buffer, req: HttpRequest, method: string, url: string, shown: string): SapiError {
     let msg: string | undefined;
     let errorCode: number | undefined;
     const text = body.toString('utf8');
@@ -333,9 +576,8 @@ export class HttpClient {
     } catch {
       msg = text.trim().slice(0, 500) || undefined;
     }
-    const token = secrets.get(this);
-    if (msg && token && msg.includes(token)) msg = msg.split(token).join('***');
-    void headers;
+    // The server's words may echo the token (in any case, URL-encoded, base64...): never pass it on.
+    if (msg) msg = this.redact(msg.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').slice(0, 2000));
     return errorForStatus(status, `${shown} -> ${status}: ${msg ?? httpReason(status)}`, { method, url, errorCode: errorCode ?? status }, req.solverResource);
   }
 }

@@ -6,6 +6,10 @@ import { Vartype } from '../../model/vartype';
 import { SampleSet } from '../../samplers/sample-set';
 import { couplerKey, HardwareGraph, mulberry32 } from '../topology';
 import type { Embedding } from './clique';
+import { MissingChainError, MissingEdgeError } from '../../errors';
+
+/** A source interaction with no coupler between its two chains; a source variable without a chain (src/errors.ts). */
+export { MissingChainError, MissingEdgeError };
 
 /** An Ising problem on qubits: h by qubit, J keyed `${a},${b}` with a < b, plus the energy offset. */
 export interface EmbeddedIsing {
@@ -15,21 +19,6 @@ export interface EmbeddedIsing {
   chainStrength: number;
 }
 
-/** A source interaction with no coupler between its two chains. */
-export class MissingEdgeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MissingEdgeError';
-  }
-}
-
-/** A source variable without a chain. */
-export class MissingChainError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MissingChainError';
-  }
-}
 
 const jKey = (a: number, b: number) => (a < b ? `${a},${b}` : `${b},${a}`);
 

@@ -7,13 +7,10 @@
  * bit-packed MSB-first per byte, each solution padded to a whole byte.
  */
 
-/** A bias on a qubit or coupler that the solver does not have. */
-export class ProblemStructureError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ProblemStructureError';
-  }
-}
+import { ProblemStructureError } from '../../errors';
+
+/** A bias on a qubit or coupler that the solver does not have (the one class, also `dwave.ProblemStructureError`). */
+export { ProblemStructureError };
 
 export interface QpProblem {
   /** Linear biases by qubit (h for ising, the diagonal Q_ii for qubo). */

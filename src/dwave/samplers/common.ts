@@ -7,6 +7,7 @@ import { SolverNotFoundError } from '../client/errors';
 import type { OrderBy } from '../client/filters';
 import type { SolverDescription } from '../client/types';
 import { loadDWaveConfig, parseSolverOption, ResolvedDWaveConfig, SolverFilter } from '../config';
+import { maskUrlCredentials } from '../redact';
 
 export interface DWaveSamplerOptions {
   /** A ready client (tests, or sharing one client between samplers). */
@@ -45,11 +46,17 @@ export class DWaveContext {
 
   /** util.inspect shows the endpoint and solver choice, never the options (which may hold a token). */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `DWaveContext { endpoint: ${JSON.stringify(this.settings.endpoint ?? this.o.client?.endpoint)}, solver: ${JSON.stringify(this.o.solver ?? this.settings.solver)} }`;
+    return `DWaveContext { endpoint: ${JSON.stringify(this.shownEndpoint())}, solver: ${JSON.stringify(this.o.solver ?? this.settings.solver)} }`;
   }
 
   toJSON(): Record<string, unknown> {
-    return { endpoint: this.settings.endpoint ?? this.o.client?.endpoint, solver: this.o.solver ?? this.settings.solver };
+    return { endpoint: this.shownEndpoint(), solver: this.o.solver ?? this.settings.solver };
+  }
+
+  /** The endpoint with any user:password masked. */
+  private shownEndpoint(): string | undefined {
+    const e = this.settings.endpoint ?? this.o.client?.endpoint;
+    return e === undefined ? undefined : maskUrlCredentials(String(e));
   }
 
   /** A sampler default from the options (argument first, then the project config). */
