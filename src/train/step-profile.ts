@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { architecture } from '../attention/network';
-import { AttentionOptions, METHOD_NAMES, MethodName } from '../attention/options';
+import { attentionMethod, METHOD_NAMES, MethodName } from '../attention/methods';
+import type { AttentionOptions } from '../attention/settings';
 import { quboBuilderName } from '../attention/qubo';
 import type { SamplerName } from '../config/qahan-config';
 import type { Sampler } from '../samplers/sampler';
@@ -43,7 +44,7 @@ export interface StepProfile {
   /** (build + anneal) / step. */
   annealShare: number;
   buildShare: number;
-  /** Masks produced per second of building + annealing (qahan). */
+  /** Masks produced per second of building + solving QUBOs (methods that use them). */
   masksPerSecond?: number;
   /** Training throughput. */
   imagesPerSecond: number;
@@ -67,6 +68,7 @@ export async function profileAttentionSteps(o: StepProfileOptions = {}): Promise
   const labels = o.labels ?? Array.from({ length: pool }, (_, i) => i % spec.numClasses);
   const out: StepProfile[] = [];
   for (const method of o.methods ?? METHOD_NAMES) {
+    const usesQubo = attentionMethod(method).usesQubo;
     const sampler = samplerFor(method, o.sampler);
     const net = buildNetwork(dataset, method, o.seed ?? 0, sampler, o.attention);
     const opt = tf.train.adam(1e-3);
@@ -99,7 +101,7 @@ export async function profileAttentionSteps(o: StepProfileOptions = {}): Promise
       k: net.k,
       backend: tf.getBackend(),
       sampler: sampler?.name,
-      quboBuilder: method === 'qahan' ? quboBuilderName() : undefined,
+      quboBuilder: usesQubo ? quboBuilderName() : undefined,
       stepMs: m(sum.stepMs),
       scoreMs: m(sum.scoreMs),
       buildMs: m(sum.buildMs),
@@ -107,7 +109,7 @@ export async function profileAttentionSteps(o: StepProfileOptions = {}): Promise
       gradMs: m(sum.gradMs),
       annealShare: (sum.buildMs + sum.annealMs) / Math.max(1e-9, sum.stepMs),
       buildShare: sum.buildMs / Math.max(1e-9, sum.stepMs),
-      masksPerSecond: method === 'qahan' ? (B * steps) / Math.max(1e-9, (sum.buildMs + sum.annealMs) / 1000) : undefined,
+      masksPerSecond: usesQubo ? (B * steps) / Math.max(1e-9, (sum.buildMs + sum.annealMs) / 1000) : undefined,
       imagesPerSecond: (B * steps) / Math.max(1e-9, sum.stepMs / 1000),
     };
     out.push(p);
@@ -139,7 +141,8 @@ export async function runAttentionBenchmark(log: (s: string) => void): Promise<{
   const profiles: StepProfile[] = [];
   for (const dataset of ['mnist', 'cifar10'] as const) {
     for (const sampler of ['sqa', 'sa'] as const) {
-      const methods: readonly MethodName[] = sampler === 'sqa' ? METHOD_NAMES : ['qahan'];
+      // Every method once (with SQA where a sampler is used), then the sampler methods again with SA.
+      const methods: readonly MethodName[] = sampler === 'sqa' ? METHOD_NAMES : METHOD_NAMES.filter((m) => attentionMethod(m).usesSampler);
       const ps = await profileAttentionSteps({ dataset, sampler, methods, steps: 8, warmup: 2 });
       for (const p of ps) log(`${dataset} ${p.method} (${p.sampler ?? '-'}): ${p.stepMs.toFixed(1)} ms/step, anneal share ${(100 * p.annealShare).toFixed(1)}%`);
       profiles.push(...ps);
@@ -148,7 +151,7 @@ export async function runAttentionBenchmark(log: (s: string) => void): Promise<{
   const sections = (['mnist', 'cifar10'] as const).map((d) => {
     const ps = profiles.filter((p) => p.dataset === d);
     return `### ${d}\n\nBatch ${ps[0]?.batchSize}, N = ${ps[0]?.positions} positions, k = ${ps[0]?.k}; QAHAN rows: sampler ${ps
-      .filter((p) => p.method === 'qahan')
+      .filter((p) => attentionMethod(p.method).usesSampler)
       .map((p) => p.sampler)
       .join(' then ')}.\n\n${formatStepProfiles(ps)}\n`;
   });

@@ -3,6 +3,7 @@ import { AttentionNetwork, NetworkSpec } from '../../src/attention/network';
 import { buildAttentionQubos, buildAttentionQubosReference, cosineSimilarity, quboEnergy, nativeQuboBuilderAvailable } from '../../src/attention/qubo';
 import { resolveAttentionOptions } from '../../src/attention/options';
 import { createSampler } from '../../src/samplers/create-sampler';
+import { annealMasks } from '../../src/attention/methods/qahan';
 
 // 8 x 6 x 1 input -> conv(4,3)-pool -> 4 x 3 x 4: N = 12 positions.
 const SPEC: NetworkSpec = { inputShape: [8, 6, 1], numClasses: 3, convs: [{ filters: 4, kernel: 3 }], hidden: 0 };
@@ -88,7 +89,7 @@ describe('QAHAN layer', () => {
     const B = 4;
     const x = input(B, 1);
     const { scores, features } = await net.scoresAndFeatures(x);
-    const r = await net.annealMasks(scores, features, B);
+    const r = await annealMasks(net, net.sampler!, { scores, features }, B, { seed: 1 });
     const o = net.options;
     const q = r.qubos!;
     // The layer's QUBO is the reference expansion with its per-image gamma.
@@ -120,7 +121,7 @@ describe('QAHAN layer', () => {
     const { features } = await net.scoresAndFeatures(x);
     // Scores spread over (0, 1), as after training (untrained ones differ by ~1e-3, below any cold beta).
     const scores = Float32Array.from({ length: B * 12 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1 / 2 + 0.5);
-    const r = await net.annealMasks(scores, features, B);
+    const r = await annealMasks(net, net.sampler!, { scores, features }, B, { seed: 1 });
     const q = r.qubos!;
     for (let b = 0; b < B; b++) expect(quboEnergy(q, b, r.mask.subarray(b * 12, (b + 1) * 12))).toBeCloseTo(bruteForce(q, b).energy, 5);
     x.dispose();
@@ -133,7 +134,7 @@ describe('QAHAN layer', () => {
     const x = input(B, 4);
     const labels = tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3) as tf.Tensor2D;
     const { scores, features } = await net.scoresAndFeatures(x);
-    const { mask } = await net.annealMasks(scores, features, B);
+    const { mask } = await annealMasks(net, net.sampler!, { scores, features }, B, { seed: 1 });
     const F = net.features(x);
     const a = tf.tensor2d(scores, [B, 12]);
     const m = tf.tensor2d(mask, [B, 12]);

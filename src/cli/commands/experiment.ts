@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, choiceOption, intOption, numberOption, parseCommandArgs, UsageError } from '../command';
-import { METHOD_NAMES, MethodName, parseMethod } from '../../attention/options';
+import { attentionMethod, METHOD_NAMES, MethodName, parseMethod } from '../../attention/methods';
 import { SAMPLER_NAMES, SamplerName } from '../../config/qahan-config';
 import type { Dataset, DatasetName } from '../../data/dataset';
 import { attentionOptionsFrom, TRAIN_OPTIONS } from './train';
@@ -151,7 +151,7 @@ async function noise(plan: Plan, data: Dataset, sigmas: number[], rates: number[
   ];
   for (const method of plan.methods) {
     for (const seed of plan.seeds) {
-      const mine = [...jobs, ...(method === 'qahan' ? quboSigmas.filter((s) => s > 0).map((level) => ({ kind: 'qubo' as const, level })) : [])];
+      const mine = [...jobs, ...(attentionMethod(method).usesQubo ? quboSigmas.filter((s) => s > 0).map((level) => ({ kind: 'qubo' as const, level })) : [])];
       const todo = mine.filter((j) => !have.has(key({ method, seed, ...j })));
       if (!todo.length) continue;
       const net = buildNetwork(plan.dataset, method, seed, samplerFor(method, plan.sampler), plan.attention);
@@ -173,7 +173,7 @@ async function noise(plan: Plan, data: Dataset, sigmas: number[], rates: number[
   const results = [...have.values()].filter((r) => plan.methods.includes(r.method as MethodName) && plan.seeds.includes(r.seed));
   noiseReport(plan.dataset, results, plan.out, plan.png, [
     `Models: the final checkpoints of the convergence runs (${plan.epochs} epochs, seeds ${plan.seeds.join(', ')}).`,
-    'Pixel noise is applied to the test images in [0, 1] before normalisation; QUBO noise adds N(0, (sigma * max|coefficient|)^2) to every coefficient of each image\'s attention QUBO (QAHAN only).',
+    `Pixel noise is applied to the test images in [0, 1] before normalisation; QUBO noise adds N(0, (sigma * max|coefficient|)^2) to every coefficient of each image's attention QUBO (the methods that build one: ${plan.methods.filter((m) => attentionMethod(m).usesQubo).join(', ') || 'none here'}).`,
   ]);
   return path.join(plan.out, 'noise.md');
 }
@@ -182,7 +182,7 @@ export const command: Command = {
   name: 'experiment',
   summary: 'Run the convergence or noise-robustness experiment over methods and seeds and write a Markdown report with charts',
   usage:
-    'qahan experiment convergence|noise [--dataset mnist|cifar10] [--methods qahan,reinforce,gumbel,soft,none] [--seeds 3] [--epochs 5] [--limit 5000] ' +
+    `qahan experiment convergence|noise [--dataset mnist|cifar10] [--methods ${METHOD_NAMES.join(',')}] [--seeds 3] [--epochs 5] [--limit 5000] ` +
     '[--out results/<dataset>] [--data-dir D] [--target 0.9] [--batch-size 32] [--lr 0.003] [--backend ...] [--sampler ...] ' +
     '[--sigmas 0.1,0.2,0.3,0.5] [--rates 0.05,0.1,0.2,0.3] [--qubo-sigmas 0.05,0.1,0.2,0.5] [--no-png] [--quiet] [attention options as for train]',
   async run(argv) {

@@ -1,0 +1,80 @@
+/**
+ * qahan: the mask is the lowest-energy sample of each image's attention QUBO (qubo.ts), all of the batch
+ * annealed in one sampler.sampleBatch call. The sampler is whatever createSampler() gave (CPU annealer or
+ * QPU); this module asks only which parameters it accepts, never which sampler it is. No gradient passes
+ * through the mask; the scorer learns through F * m * a.
+ */
+import type { Sampler } from '../../samplers/sampler';
+import type { Backbone, HostForward } from '../backbone';
+import { toBqms } from '../qubo';
+import { buildBatchQubos } from '../qubo-batch';
+import type { ResolvedAttentionOptions } from '../settings';
+import { AttentionMethod, MaskResult, stepSeed, testSeed } from './method';
+
+const now = () => performance.now();
+
+/**
+ * The sampler parameters: reads, seed, and sweeps / Trotter slices / schedule shape where the sampler
+ * accepts them. With `cardinality` the sampler keeps exactly k ones (swap moves) and scales its schedule
+ * to the swaps; without it (a QPU) it anneals the penalty form on its own default schedule.
+ */
+export function samplerParams(sampler: Sampler, o: ResolvedAttentionOptions, seed: number): Record<string, unknown> {
+  const has = (name: string) => sampler.parameters.includes(name);
+  const p: Record<string, unknown> = { numReads: o.numReads, seed };
+  if (has('numSweeps')) p.numSweeps = o.numSweeps;
+  if (has('trotterSlices')) p.trotterSlices = o.trotterSlices;
+  if (o.schedule && has('betaScheduleType')) p.betaScheduleType = o.schedule;
+  if (o.schedule && has('gammaScheduleType')) p.gammaScheduleType = o.schedule;
+  if (has('cardinality')) p.cardinality = o.k;
+  return p;
+}
+
+/**
+ * QAHAN's masks for a batch (host arrays in): builds one QUBO per image and anneals them all in one
+ * sampleBatch call; each image keeps its lowest-energy sample. `seed` seeds the reads and the QUBO noise.
+ */
+export async function annealMasks(net: Backbone, sampler: Sampler, host: HostForward, B: number, opts: { seed: number; quboNoise?: number }): Promise<MaskResult> {
+  const N = net.positions;
+  const t0 = now();
+  const { qubos, gammas } = buildBatchQubos({
+    options: net.options,
+    scores: host.scores,
+    features: host.features,
+    batch: B,
+    channels: net.channels,
+    quboNoise: opts.quboNoise ?? net.options.quboNoise,
+    noiseSeed: opts.seed,
+  });
+  const bqms = toBqms(qubos);
+  const t1 = now();
+  const sets = await sampler.sampleBatch(bqms, samplerParams(sampler, net.options, opts.seed));
+  const t2 = now();
+  const mask = new Float32Array(B * N);
+  const energies = new Float64Array(B);
+  sets.forEach((set, b) => {
+    const best = set.first;
+    energies[b] = best.energy;
+    for (let i = 0; i < N; i++) mask[b * N + i] = best.sample[i] > 0 ? 1 : 0;
+  });
+  return { mask, energies, qubos, gammas, buildMs: t1 - t0, annealMs: t2 - t1 };
+}
+
+export const qahan: AttentionMethod = {
+  name: 'qahan',
+  role: 'annealed',
+  hard: true,
+  usesQubo: true,
+  usesSampler: true,
+  async prepare(ctx, x) {
+    const t0 = now();
+    const host = await ctx.net.scoresAndFeatures(x);
+    const t1 = now();
+    const r = await annealMasks(ctx.net, ctx.sampler!, host, x.shape[0], { seed: stepSeed(ctx) });
+    return { ...r, scoreMs: t1 - t0 };
+  },
+  head: ({ net }, { F, a }, prepared) => ({ logits: net.headFromConstantMask(F, a, prepared!.mask) }),
+  async predictMask(ctx, fwd) {
+    const host = await ctx.net.toHost(fwd.F, fwd.a);
+    return (await annealMasks(ctx.net, ctx.sampler!, host, fwd.batch, { seed: testSeed(ctx), quboNoise: ctx.quboNoise })).mask;
+  },
+};
