@@ -1,5 +1,6 @@
 import fs from 'fs';
 import path from 'path';
+import { checkConfigParams } from './params';
 
 export type SamplerName = 'sa' | 'sqa' | 'exact' | 'dwave-qpu' | 'dwave-hybrid';
 export const SAMPLER_NAMES: readonly SamplerName[] = ['sa', 'sqa', 'exact', 'dwave-qpu', 'dwave-hybrid'];
@@ -18,6 +19,8 @@ export interface ResolvedSamplerConfig extends Required<Pick<SamplerConfig, 'sam
   dwave: Record<string, unknown>;
   /** Where each part came from, for `qahan config`. */
   sources: string[];
+  /** The configuration file read, if any (a path; package.json files are marked `("qahan")`). */
+  file?: string;
   /**
    * The `dwave` options split by layer: the argument ranks above the DWAVE_* environment, the config
    * file below it (so DWAVE_API_ENDPOINT overrides an endpoint in qahan.config.json).
@@ -93,11 +96,18 @@ export function resolveSamplerConfig(
     : findConfigFile(cwd);
   const file = found?.config ?? {};
   if (found) sources.push(`file: ${found.file}`);
+  if (file === null || typeof file !== 'object' || Array.isArray(file)) throw new TypeError(`${found?.file}: the configuration must be a JSON object`);
+  // The file's params are checked here, as a sampler checks its call's: typos and bad values name the file.
+  checkConfigParams(file.params, found?.file ?? 'config file');
+  checkConfigParams(arg.params, 'createSampler argument', true);
 
   const envParams: Record<string, unknown> = {};
   for (const [name, [param, kind]] of Object.entries(ENV_PARAMS)) {
     const raw = env[name];
-    if (raw !== undefined && raw !== '') envParams[param] = parseEnvValue(name, raw, kind);
+    if (raw !== undefined && raw !== '') {
+      envParams[param] = parseEnvValue(name, raw, kind);
+      checkConfigParams({ [param]: envParams[param] }, name);
+    }
   }
   if (Object.keys(envParams).length) sources.push(`env: ${Object.keys(envParams).join(', ')}`);
 
@@ -116,6 +126,7 @@ export function resolveSamplerConfig(
     params: { ...(file.params ?? {}), ...envParams, ...(arg.params ?? {}) },
     dwave: { ...(file.dwave ?? {}), ...(arg.dwave ?? {}) },
     sources,
+    file: found?.file,
     dwaveLayers: { argument: { ...(arg.dwave ?? {}) }, file: { ...(file.dwave ?? {}) } },
   };
 }

@@ -17,6 +17,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { ConfigFileError, RegionError, TokenMissingError } from '../errors';
+import { maskUrlCredentials } from './redact';
 
 export { ConfigFileError, RegionError, TokenMissingError };
 
@@ -71,6 +72,8 @@ export interface ResolvedDWaveConfig extends DWaveSettings {
 }
 
 export interface LoadConfigOptions {
+  /** Where `projectOptions` came from (a qahan.config.json path), named in errors. */
+  projectSource?: string;
   /** Explicit options (highest precedence). `config_file`/`configFile` and `profile` select the file and section. */
   options?: Record<string, unknown>;
   /** A lower layer between the environment and dwave.conf (qahan.config.json's "dwave" section). */
@@ -89,6 +92,8 @@ export interface IniFile {
   defaults: Record<string, string>;
   /** Sections in file order (not including [defaults]). */
   sections: Map<string, Record<string, string>>;
+  /** When present, filled with `file:line` of each key, by section ('defaults' for [defaults]). */
+  origins?: Map<string, Record<string, string>>;
 }
 
 /**
@@ -97,6 +102,7 @@ export interface IniFile {
  */
 export function parseIni(text: string, into: IniFile = { defaults: {}, sections: new Map() }, file = '<string>'): IniFile {
   let current: Record<string, string> | undefined;
+  let currentName = '';
   let lastKey: string | undefined;
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, n) => {
@@ -112,6 +118,7 @@ export function parseIni(text: string, into: IniFile = { defaults: {}, sections:
     const section = /^\[([^\]]+)\]\s*$/.exec(raw.trim());
     if (section) {
       const name = section[1].trim();
+      currentName = name;
       if (name === 'defaults') current = into.defaults;
       else {
         if (!into.sections.has(name)) into.sections.set(name, {});
@@ -124,6 +131,10 @@ export function parseIni(text: string, into: IniFile = { defaults: {}, sections:
     if (!kv || !current) throw new ConfigFileError(`${file}:${n + 1}: cannot parse ${JSON.stringify(raw.trim())}`);
     lastKey = kv[1].trim().toLowerCase();
     current[lastKey] = kv[2].trim();
+    if (into.origins) {
+      if (!into.origins.has(currentName)) into.origins.set(currentName, {});
+      into.origins.get(currentName)![lastKey] = `${file}:${n + 1}`;
+    }
   });
   return into;
 }
@@ -158,7 +169,7 @@ export function configFilePaths(opts: { env?: NodeJS.ProcessEnv; cwd?: string; p
 
 /** Reads the config file(s): only `explicitFile` when given (it must exist), else every existing search path. */
 export function loadConfigFiles(explicitFile: string | undefined, opts: Parameters<typeof configFilePaths>[0] = {}): { ini: IniFile; files: string[] } {
-  const ini: IniFile = { defaults: {}, sections: new Map() };
+  const ini: IniFile = { defaults: {}, sections: new Map(), origins: new Map() };
   const files: string[] = [];
   if (explicitFile) {
     const file = path.resolve(opts.cwd ?? process.cwd(), expandHome(explicitFile, opts.homedir));
@@ -185,7 +196,13 @@ function expandHome(p: string, home?: string): string {
 }
 
 /** The profile rule of the reference client: explicit (must exist), `profile` in [defaults], first section, [defaults]. */
-export function selectProfile(ini: IniFile, explicit?: string): { name?: string; values: Record<string, string> } {
+export function selectProfile(ini: IniFile, explicit?: string): { name?: string; values: Record<string, string>; origins: Record<string, string> } {
+  const chosen = pickProfile(ini, explicit);
+  const origins = { ...(ini.origins?.get('defaults') ?? {}), ...(chosen.name !== undefined ? (ini.origins?.get(chosen.name) ?? {}) : {}) };
+  return { ...chosen, origins };
+}
+
+function pickProfile(ini: IniFile, explicit?: string): { name?: string; values: Record<string, string> } {
   if (explicit) {
     const section = ini.sections.get(explicit);
     if (!section && explicit !== 'defaults') throw new ConfigFileError(`Config profile ${JSON.stringify(explicit)} not found`);
@@ -241,9 +258,89 @@ export function parseHeaders(value: unknown): Record<string, string> {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Checking the settings where they are resolved, so a bad value names its setting and its origin
+
+/** Where a setting came from, in words: `/path/dwave.conf:4 (profile "prod")`, `DWAVE_API_ENDPOINT`, ... */
+function describeOrigin(
+  key: string,
+  source: ConfigSource | undefined,
+  ctx: { env: NodeJS.ProcessEnv; fileOrigins: Record<string, string>; profile?: string; projectSource?: string },
+): string {
+  switch (source) {
+    case 'file':
+      return `${ctx.fileOrigins[key] ?? 'dwave.conf'}${ctx.profile ? ` (profile ${JSON.stringify(ctx.profile)})` : ''}`;
+    case 'env': {
+      const name = Object.keys(ENV_OPTION_MAP).find((n) => ENV_OPTION_MAP[n] === key && isSet(ctx.env[n]));
+      return name ?? 'the environment';
+    }
+    case 'qahan-config':
+      return `the "dwave" options of ${ctx.projectSource ?? 'the qahan config file'}`;
+    case 'argument':
+      return 'the dwave options passed in code';
+    default:
+      return 'the defaults';
+  }
+}
+
+/**
+ * The error for a bad setting: a ConfigFileError naming the setting, its value (credentials masked)
+ * and where it came from; from code (the 'argument' layer) a TypeError as for any bad argument.
+ */
+function settingError(key: string, value: unknown, source: ConfigSource | undefined, origin: string, problem: string): Error {
+  const shown = maskUrlCredentials(typeof value === 'string' ? JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}...` : value) : JSON.stringify(value) ?? String(value));
+  const message = `${key} = ${shown} in ${origin}: ${maskUrlCredentials(problem)}`;
+  return source === 'argument' ? new TypeError(message) : new ConfigFileError(message);
+}
+
+const SECONDS = ['request_timeout', 'polling_timeout'];
+const URLS = ['endpoint', 'leap_api_endpoint', 'metadata_api_endpoint', 'proxy'];
+const CLIENTS = ['base', 'qpu', 'hybrid', 'sw'];
+
+function checkSettings(values: Record<string, unknown>, sources: Record<string, ConfigSource>, where: (key: string) => string): void {
+  const fail = (key: string, problem: string) => {
+    throw settingError(key, values[key], sources[key], where(key), problem);
+  };
+  const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
+  for (const key of SECONDS) {
+    if (!isSet(values[key])) continue;
+    const v = num(values[key]);
+    if (!(v > 0) || !Number.isFinite(v)) fail(key, 'must be a positive number of seconds');
+  }
+  if (isSet(values.poll_wait_time)) {
+    const v = num(values.poll_wait_time);
+    if (!(v >= 0) || !Number.isFinite(v)) fail('poll_wait_time', 'must be a number of seconds >= 0');
+  }
+  const compress = values.compress_qpu_problem_data;
+  if (isSet(compress) && typeof compress !== 'boolean' && !/^(true|false|on|off|yes|no|1|0)$/i.test(String(compress).trim())) {
+    fail('compress_qpu_problem_data', 'must be true or false');
+  }
+  for (const key of URLS) {
+    if (!isSet(values[key])) continue;
+    let u: URL | undefined;
+    try {
+      u = new URL(String(values[key]));
+    } catch {
+      /* reported below */
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) fail(key, 'must be an http:// or https:// URL');
+  }
+  if (isSet(values.client) && !CLIENTS.includes(String(values.client).toLowerCase())) fail('client', `must be one of ${CLIENTS.join(', ')}`);
+  if (isSet(values.solver)) {
+    try {
+      parseSolverOption(values.solver);
+    } catch (err) {
+      fail('solver', (err as Error).message);
+    }
+  }
+}
+
 /**
  * Resolves the D-Wave settings from every layer. Does no network I/O: `resolveEndpoint` turns the
- * result into a SAPI base URL. Throws ConfigFileError for a missing DWAVE_CONFIG_FILE or profile.
+ * result into a SAPI base URL. Throws ConfigFileError for a missing DWAVE_CONFIG_FILE or profile, and
+ * for a setting that cannot work (a timeout that is not a positive number, an endpoint or proxy that is
+ * not an http(s) URL, an unknown client, an unreadable solver filter), naming the setting and where it
+ * came from (file and line, environment variable, qahan config); from code such a setting is a TypeError.
  */
 export function loadDWaveConfig(opts: LoadConfigOptions = {}): ResolvedDWaveConfig {
   const env = opts.env ?? process.env;
@@ -282,7 +379,15 @@ export function loadDWaveConfig(opts: LoadConfigOptions = {}): ResolvedDWaveConf
       sources[k] = source;
     }
   }
-  if (isSet(values.headers)) values.headers = parseHeaders(values.headers);
+  const where = (key: string) => describeOrigin(key, sources[key], { env, fileOrigins: profile.origins, profile: profile.name, projectSource: opts.projectSource });
+  if (isSet(values.headers)) {
+    try {
+      values.headers = parseHeaders(values.headers);
+    } catch (err) {
+      throw settingError('headers', values.headers, sources.headers, where('headers'), (err as Error).message);
+    }
+  }
+  checkSettings(values, sources, where);
   // A leap_api_endpoint that came only from the defaults must not change endpoint resolution.
   return { ...(values as DWaveSettings), sources, files, profile: profile.name };
 }
@@ -391,7 +496,8 @@ export function redactedSettings(config: ResolvedDWaveConfig): Record<string, un
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) {
     if (k === 'sources' || k === 'files' || k === 'profile') continue;
-    out[k] = k === 'token' ? maskToken(v) : k === 'proxy' && typeof v === 'string' ? v.replace(/\/\/([^@/]*)@/, '//***@') : v;
+    // user:password in any URL (proxy, endpoint, ...) is shown as ***@, as the token is masked.
+    out[k] = k === 'token' ? maskToken(v) : typeof v === 'string' ? maskUrlCredentials(v) : v;
   }
   if (out.headers && typeof out.headers === 'object') {
     out.headers = Object.fromEntries(

@@ -52,7 +52,7 @@ function literalPattern(secret: string): string {
 }
 
 /** Two regular expressions matching every encoding of `secret`: one case-insensitive, one exact (base64). */
-function patterns(secret: string): { anyCase?: RegExp; exact?: RegExp } {
+function patterns(secret: string): { anyCase: RegExp; exact?: RegExp } {
   const hex = Buffer.from(secret).toString('hex');
   const anyCase = new RegExp([literalPattern(secret), ...(hex.length >= MIN_VARIANT ? [hex] : [])].join('|'), 'gi');
   const exact = new Set<string>();

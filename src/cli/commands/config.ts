@@ -1,10 +1,13 @@
 import { resolveSamplerConfig } from '../../config/qahan-config';
 import { loadDWaveConfig, maskToken, redactedSettings, resolveEndpoint } from '../../dwave/config';
+import { maskUrlCredentials } from '../../dwave/redact';
 import { Command, parseCommandArgs } from '../command';
 
-/** Any key that looks secret in the qahan `dwave` options is masked too. */
+/** Any key that looks secret in the qahan `dwave` options is masked too, and user:password in any URL. */
 function maskSecrets(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, /token|secret|password/i.test(k) ? maskToken(v) : v]));
+  return Object.fromEntries(
+    Object.entries(o).map(([k, v]) => [k, /token|secret|password/i.test(k) ? maskToken(v) : typeof v === 'string' ? maskUrlCredentials(v) : v]),
+  );
 }
 
 export interface ConfigReport {
@@ -38,21 +41,23 @@ export async function configReport(opts: { profile?: string; configFile?: string
     const argument = { ...q.dwaveLayers.argument };
     if (opts.profile) argument.profile = opts.profile;
     if (opts.configFile) argument.configFile = opts.configFile;
-    const d = loadDWaveConfig({ options: argument, projectOptions: q.dwaveLayers.file, env, cwd: opts.cwd });
+    const d = loadDWaveConfig({ options: argument, projectOptions: q.dwaveLayers.file, projectSource: q.file, env, cwd: opts.cwd });
     report.dwave = { settings: redactedSettings(d), sources: d.sources, files: d.files, profile: d.profile };
     if (opts.resolve) {
       const { SapiClient } = await import('../../dwave/client/client');
-      report.dwave.endpoint = await resolveEndpoint(d, { fetchRegions: (m) => SapiClient.getRegions(m, { requestTimeoutMs: 10_000, retryTotal: 3, proxy: d.proxy }), warn: () => undefined });
+      report.dwave.endpoint = maskUrlCredentials(
+        await resolveEndpoint(d, { fetchRegions: (m) => SapiClient.getRegions(m, { requestTimeoutMs: 10_000, retryTotal: 3, proxy: d.proxy }), warn: () => undefined }),
+      );
     } else {
       // No network: an explicit endpoint, or the default region on the default metadata API.
       try {
-        report.dwave.endpoint = await resolveEndpoint(d);
+        report.dwave.endpoint = maskUrlCredentials(await resolveEndpoint(d));
       } catch {
         report.dwave.endpointNote = `region ${d.region ?? 'na-west-1'}: resolved through the metadata API when used (--resolve to look it up now)`;
       }
     }
   } catch (err) {
-    report.dwave.error = `${(err as Error).name}: ${(err as Error).message}`;
+    report.dwave.error = maskUrlCredentials(`${(err as Error).name}: ${(err as Error).message}`);
   }
   return report;
 }
@@ -69,9 +74,11 @@ export const command: Command = {
       resolve: { type: 'boolean' },
     }, false);
     const r = await configReport({ profile: values.profile as string | undefined, configFile: values['config-file'] as string | undefined, resolve: !!values.resolve });
+    // A configuration that cannot be used (missing profile or file, bad setting) fails the command.
+    const exitCode = r.dwave.error ? 1 : 0;
     if (values.json) {
       console.log(JSON.stringify(r, null, 2));
-      return 0;
+      return exitCode;
     }
     const lines = [`sampler: ${r.sampler}`, `params: ${JSON.stringify(r.params)}`];
     if (Object.keys(r.dwaveOptions).length) lines.push(`dwave options: ${JSON.stringify(r.dwaveOptions)}`);
@@ -86,6 +93,7 @@ export const command: Command = {
     if (r.dwave.endpoint) lines.push(`  SAPI endpoint: ${r.dwave.endpoint}`);
     if (r.dwave.endpointNote) lines.push(`  SAPI endpoint: ${r.dwave.endpointNote}`);
     console.log(lines.join('\n'));
-    return 0;
+    if (r.dwave.error) console.error(`qahan config: ${r.dwave.error}`);
+    return exitCode;
   },
 };
