@@ -15,6 +15,7 @@
  *   on the main thread. A cancelled job rejects with an Error whose `code` is 'ERR_QAHAN_CANCELLED'.
  */
 import path from 'path';
+import { QahanError } from '../errors';
 
 export type NativeVartype = 'SPIN' | 'BINARY';
 
@@ -180,7 +181,10 @@ function nativeLoadError(err: unknown, dir: string): unknown {
   } else {
     return err;
   }
-  const wrapped = new Error(what, { cause: err }) as Error & { code: string };
-  wrapped.code = 'ERR_QAHAN_NATIVE_ADDON';
-  return wrapped;
+  return new NativeAddonError(what, { cause: err });
+}
+
+/** The native addon is missing or cannot be loaded; `cause` is node-gyp-build's (or dlopen's) error. */
+export class NativeAddonError extends QahanError {
+  readonly code = 'ERR_QAHAN_NATIVE_ADDON';
 }

@@ -17,7 +17,7 @@ import type { SamplerName } from '../config/qahan-config';
 import { batchCount, batches, Dataset, DatasetName, loadDataset, DataSplit } from '../data/dataset';
 import { createSampler } from '../samplers/create-sampler';
 import type { Sampler } from '../samplers/sampler';
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { CHECKPOINT_BIN, CHECKPOINT_JSON, CheckpointError, hasCheckpoint, loadCheckpoint, readCheckpointData, readCheckpointManifest, saveCheckpoint } from './checkpoint';
 import { ProgressBar } from './progress';
 
 export interface TrainOptions {
@@ -34,7 +34,11 @@ export interface TrainOptions {
   /** The sampler for qahan (default: the configured one, see resolveSamplerConfig). */
   sampler?: SamplerName | Sampler;
   attention?: AttentionOptions;
-  /** Continue from out/checkpoint.* when present. */
+  /**
+   * Continue from out/checkpoint.* when present (a damaged checkpoint is a CheckpointError naming the
+   * file); without one, a new run starts, saying so on stderr unless `progress` is false. The CLI's
+   * `--resume` requires a checkpoint.
+   */
   resume?: boolean;
   /** Progress bar on stderr. Default true. */
   progress?: boolean;
@@ -93,11 +97,45 @@ export const ITERATIONS_FILE = 'iterations.jsonl';
 
 export function readJsonl<T>(file: string): T[] {
   if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
+  const rows: T[] = [];
+  fs.readFileSync(file, 'utf8')
     .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as T);
+    .forEach((l, k) => {
+      if (!l.trim()) return;
+      try {
+        rows.push(JSON.parse(l) as T);
+      } catch (err) {
+        throw new SyntaxError(`${file}: line ${k + 1} is corrupt (${(err as Error).message})`, { cause: err });
+      }
+    });
+  return rows;
+}
+
+/** Most images in one training or evaluation batch. */
+export const MAX_BATCH_SIZE = 65536;
+
+/**
+ * Checks the options train() takes before anything is loaded or written: wrong types are TypeErrors,
+ * values out of range RangeErrors, each naming the option. (Attention options are checked by the network.)
+ */
+export function checkTrainOptions(o: TrainOptions): void {
+  if (!o || typeof o !== 'object') throw new TypeError('train() takes an options object');
+  if (typeof o.out !== 'string' || o.out === '') throw new TypeError(`out must be a folder path, got ${JSON.stringify(o.out)}`);
+  const integer = (v: unknown, name: string, lo: number, hi: number) => {
+    if (typeof v !== 'number') throw new TypeError(`${name} must be a number, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`${name} must be an integer in ${lo}..${hi}, got ${v}`);
+  };
+  integer(o.epochs, 'epochs', 1, 1_000_000);
+  if (o.batchSize !== undefined) integer(o.batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
+  if (o.evalBatchSize !== undefined) integer(o.evalBatchSize, 'evalBatchSize', 1, MAX_BATCH_SIZE);
+  if (o.seed !== undefined) integer(o.seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  if (o.limit !== undefined) integer(o.limit, 'limit', 1, Number.MAX_SAFE_INTEGER);
+  if (o.lr !== undefined) {
+    if (typeof o.lr !== 'number') throw new TypeError(`lr must be a number, got ${JSON.stringify(o.lr)}`);
+    // Adam's step is about lr per weight: beyond 1 it only diverges.
+    if (!(o.lr > 0 && o.lr <= 1)) throw new RangeError(`lr (the learning rate) must be in (0, 1], got ${o.lr}`);
+  }
+  if (o.resume !== undefined && typeof o.resume !== 'boolean') throw new TypeError(`resume must be true or false, got ${JSON.stringify(o.resume)}`);
 }
 
 function writeJsonl(file: string, rows: unknown[]): void {
@@ -141,21 +179,32 @@ export async function evaluate(net: AttentionNetwork, split: DataSplit, batchSiz
 }
 
 export async function train(o: TrainOptions): Promise<TrainResult> {
+  checkTrainOptions(o);
   const seed = o.seed ?? 0;
   const batchSize = o.batchSize ?? 32;
   const lr = o.lr ?? 3e-3;
-  if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new RangeError(`epochs must be a positive integer, got ${o.epochs}`);
-  fs.mkdirSync(o.out, { recursive: true });
   const metricsFile = path.join(o.out, METRICS_FILE);
   const iterFile = path.join(o.out, ITERATIONS_FILE);
 
   let done: EpochMetrics[] = [];
-  if (o.resume && runComplete(o.out, o.epochs) && hasCheckpoint(o.out)) {
-    return { out: o.out, epochs: readJsonl<EpochMetrics>(metricsFile).slice(0, o.epochs), alreadyComplete: true };
+  if (o.resume) {
+    if (hasCheckpoint(o.out) && runComplete(o.out, o.epochs)) {
+      return { out: o.out, epochs: readJsonl<EpochMetrics>(metricsFile).slice(0, o.epochs), alreadyComplete: true };
+    }
+    if (hasCheckpoint(o.out)) {
+      // A checkpoint that cannot be resumed fails now, naming its file, before the data is loaded.
+      readCheckpointData(o.out, readCheckpointManifest(o.out));
+    } else if (fs.existsSync(path.join(o.out, CHECKPOINT_JSON))) {
+      // The manifest is renamed into place last: without its .bin the checkpoint is damaged, not absent.
+      throw new CheckpointError(path.join(o.out, CHECKPOINT_BIN), `is missing, so the checkpoint in ${o.out} cannot be resumed; delete ${CHECKPOINT_JSON} to start over`);
+    } else if (o.progress !== false) {
+      const why = fs.existsSync(o.out) ? `no checkpoint in ${o.out}` : `${o.out} does not exist`;
+      process.stderr.write(`resume: ${why}; starting a new run from epoch 1\n`);
+    }
   }
+  fs.mkdirSync(o.out, { recursive: true });
 
-  const data = o.data ?? (await loadDataset({ name: o.dataset, dataDir: o.dataDir, limit: o.limit, seed, validationFraction: 0 }));
-  tf.util.assert(data.name === o.dataset, () => `dataset ${data.name} given for a ${o.dataset} run`);
+  // The network first: it checks the method and attention options, so a bad one fails before the data loads.
   const sampler = samplerFor(o.method, o.sampler);
   const net = buildNetwork(o.dataset, o.method, seed, sampler, o.attention);
   const optimizer = tf.train.adam(lr);
@@ -163,6 +212,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let startEpoch = 0;
   let elapsed = 0;
   try {
+    const data = o.data ?? (await loadDataset({ name: o.dataset, dataDir: o.dataDir, limit: o.limit, seed, validationFraction: 0 }));
+    tf.util.assert(data.name === o.dataset, () => `dataset ${data.name} given for a ${o.dataset} run`);
     if (o.resume && hasCheckpoint(o.out)) {
       const m = await loadCheckpoint(o.out, net, optimizer);
       startEpoch = m.epoch;

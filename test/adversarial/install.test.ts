@@ -5,7 +5,8 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { loadNativeAddon } from '../../src/native/addon';
+import { QahanError } from '../../src/errors';
+import { loadNativeAddon, NativeAddonError } from '../../src/native/addon';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qahan-adv-install-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -28,6 +29,9 @@ test('no binary at all: says to run npm rebuild qahan or allow the install scrip
   expect(e.message).toMatch(/npm rebuild qahan/);
   expect(e.message).toContain('"allowScripts": { "qahan": true }');
   expect(e.code).toBe('ERR_QAHAN_NATIVE_ADDON');
+  expect(e).toBeInstanceOf(NativeAddonError);
+  expect(e).toBeInstanceOf(QahanError);
+  expect(e.name).toBe('NativeAddonError');
   expect(e.cause).toBeInstanceOf(Error);
   expect((e.cause as Error).message).toMatch(/No native build was found/);
 });

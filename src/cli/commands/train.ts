@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Command, choiceOption, intOption, numberOption, parseCommandArgs, UsageError } from '../command';
 import { METHOD_NAMES, MethodName, AttentionOptions } from '../../attention/options';
@@ -60,7 +61,17 @@ export const command: Command = {
     const sampler = choiceOption(v.sampler as string | undefined, 'sampler', SAMPLER_NAMES) as SamplerName | undefined;
     const backend = choiceOption(v.backend as string | undefined, 'backend', ['tensorflow', 'wasm', 'cpu'] as const);
     const attention = attentionOptionsFrom(v);
+    const lr = numberOption(v.lr as string | undefined, 'lr', 3e-3)!;
+    if (!(lr > 0 && lr <= 1)) throw new UsageError(`--lr (the learning rate) must be in (0, 1], got ${JSON.stringify(v.lr)}`);
+    const batchSize = intOption(v['batch-size'] as string | undefined, 'batch-size', 32)!;
+    const limit = intOption(v.limit as string | undefined, 'limit');
     const out = path.resolve((v.out as string | undefined) ?? path.join('runs', `${dataset}-${method}-s${seed}`));
+    const { CHECKPOINT_JSON } = await import('../../train/checkpoint');
+    if (v.resume && !fs.existsSync(path.join(out, CHECKPOINT_JSON))) {
+      // The user asked to continue a run: starting a new one instead would be a surprise.
+      const why = fs.existsSync(out) ? `${out} holds no ${CHECKPOINT_JSON}` : `${out} does not exist`;
+      throw new UsageError(`--resume: nothing to resume, ${why}; check --out, or leave out --resume to start a new run`);
+    }
     const { initBackend, describeBackend } = await import('../../train/backend');
     await initBackend(backend);
     const { train } = await import('../../train/trainer');
@@ -72,10 +83,10 @@ export const command: Command = {
       epochs,
       out,
       seed,
-      limit: intOption(v.limit as string | undefined, 'limit'),
+      limit,
       dataDir: v['data-dir'] as string | undefined,
-      batchSize: intOption(v['batch-size'] as string | undefined, 'batch-size', 32),
-      lr: numberOption(v.lr as string | undefined, 'lr', 3e-3),
+      batchSize,
+      lr,
       sampler,
       attention,
       resume: !!v.resume,
