@@ -1,10 +1,10 @@
 /**
- * A batch's attention QUBOs as the methods that use them build them (qahan, qubo-ls): the similarity
- * part from scores and features, each image's cardinality penalty (automatic gamma unless fixed), and
- * optionally Gaussian noise on every coefficient (an analog annealer's control error).
+ * A batch's attention QUBOs as the methods that solve them on the host build them (qubo-ls): the penalty
+ * form of annealed-masks.ts (automatic gamma unless fixed), optionally with Gaussian noise on every
+ * coefficient (quboNoise).
  */
-import { addCardinalityPenalty, AttentionQubos, automaticGamma, buildAttentionQubos, perturbQubos } from './qubo';
-import { Rng } from './rng';
+import { buildAttentionProblem } from './annealed-masks';
+import type { AttentionQubos } from './qubo';
 import type { ResolvedAttentionOptions } from './settings';
 
 export interface BatchQubos {
@@ -26,19 +26,6 @@ export interface BatchQuboInput {
 }
 
 export function buildBatchQubos(input: BatchQuboInput): BatchQubos {
-  const o = input.options;
-  const B = input.batch;
-  const q = buildAttentionQubos({ batch: B, positions: o.positions, scores: input.scores, features: input.features, channels: input.channels, lambda: o.lambda, gamma: 0, k: o.k });
-  const gammas = new Float64Array(B);
-  for (let b = 0; b < B; b++) {
-    // automaticGamma reads the similarity-only model, so it runs before the penalty goes in.
-    gammas[b] = o.gamma ?? automaticGamma(input.scores, q, b, o.lambda, o.k, o.gammaMargin);
-    addCardinalityPenalty(q, b, gammas[b], o.k);
-  }
-  const noise = input.quboNoise ?? 0;
-  if (noise > 0) {
-    const rng = new Rng(input.noiseSeed ?? 0, 17);
-    perturbQubos(q, noise, () => rng.normal());
-  }
-  return { qubos: q, gammas };
+  const { qubos, gammas } = buildAttentionProblem(input, input.quboNoise ?? 0, input.noiseSeed ?? 0);
+  return { qubos, gammas };
 }

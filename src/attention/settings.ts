@@ -19,7 +19,7 @@ export interface AttentionOptions {
   gamma?: number;
   /** Margin of the automatic gamma. Default 0.1. */
   gammaMargin?: number;
-  /** Annealer reads per image (the lowest-energy read is used). Default 1 (SQA's 8 Trotter slices already give 8 coupled replicas). */
+  /** Annealer reads per image (the lowest-energy read is used). Default 1 (SQA's Trotter slices already act as coupled replicas). */
   numReads?: number;
   /** Sweeps per read. Default 128 (see docs/method.md for the quality/cost measurements). */
   numSweeps?: number;
@@ -42,6 +42,12 @@ export interface AttentionOptions {
   baselineMomentum?: number;
   /** Standard deviation of Gaussian noise added to every QUBO coefficient, relative to its largest |coefficient| (robustness tests). Default 0. */
   quboNoise?: number;
+  /**
+   * What a sampler without `cardinality` (a QPU: single flips only) anneals: 'threshold' (default; no
+   * cardinality term, tau between the k-th and (k+1)-th score, every sample repaired to k on the host) or
+   * 'penalty' (the penalty QUBO, also repaired). See annealed-masks.ts and docs/method.md.
+   */
+  qpuFormulation?: 'threshold' | 'penalty';
 }
 
 export interface ResolvedAttentionOptions extends Required<Omit<AttentionOptions, 'gamma' | 'schedule'>> {
@@ -50,6 +56,12 @@ export interface ResolvedAttentionOptions extends Required<Omit<AttentionOptions
   /** undefined: the sampler's own schedule. */
   schedule: 'geometric' | 'linear' | undefined;
   positions: number;
+}
+
+function qpuFormulation(v: unknown): 'threshold' | 'penalty' {
+  if (v === undefined) return 'threshold';
+  if (v === 'threshold' || v === 'penalty') return v;
+  throw new RangeError(`qpuFormulation must be 'threshold' or 'penalty', got ${JSON.stringify(v)}`);
 }
 
 export function resolveAttentionOptions(positions: number, o: AttentionOptions = {}): ResolvedAttentionOptions {
@@ -84,5 +96,6 @@ export function resolveAttentionOptions(positions: number, o: AttentionOptions =
     tauDecay: o.tauDecay ?? 1e-4,
     baselineMomentum: o.baselineMomentum ?? 0.9,
     quboNoise: o.quboNoise ?? 0,
+    qpuFormulation: qpuFormulation(o.qpuFormulation),
   };
 }

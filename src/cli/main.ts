@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Command> = {
   'mock-sapi': () => require('./commands/mock-sapi').command,
   train: () => require('./commands/train').command,
   experiment: () => require('./commands/experiment').command,
+  masks: () => require('./commands/masks').command,
 };
 
 function help(): string {

@@ -6,8 +6,7 @@
  */
 import type { Sampler } from '../../samplers/sampler';
 import type { Backbone, HostForward } from '../backbone';
-import { toBqms } from '../qubo';
-import { buildBatchQubos } from '../qubo-batch';
+import { annealAttention, buildAttentionProblem } from '../annealed-masks';
 import type { ResolvedAttentionOptions } from '../settings';
 import { AttentionMethod, MaskResult, stepSeed, testSeed } from './method';
 
@@ -31,32 +30,20 @@ export function samplerParams(sampler: Sampler, o: ResolvedAttentionOptions, see
 
 /**
  * QAHAN's masks for a batch (host arrays in): builds one QUBO per image and anneals them all in one
- * sampleBatch call; each image keeps its lowest-energy sample. `seed` seeds the reads and the QUBO noise.
+ * sampleBatch call (annealed-masks.ts: pair swaps when the sampler keeps the cardinality, else the
+ * single-flip QPU form repaired to k). `seed` seeds the reads and the QUBO noise.
  */
 export async function annealMasks(net: Backbone, sampler: Sampler, host: HostForward, B: number, opts: { seed: number; quboNoise?: number }): Promise<MaskResult> {
-  const N = net.positions;
   const t0 = now();
-  const { qubos, gammas } = buildBatchQubos({
-    options: net.options,
-    scores: host.scores,
-    features: host.features,
-    batch: B,
-    channels: net.channels,
-    quboNoise: opts.quboNoise ?? net.options.quboNoise,
-    noiseSeed: opts.seed,
-  });
-  const bqms = toBqms(qubos);
+  const problem = buildAttentionProblem(
+    { options: net.options, scores: host.scores, features: host.features, batch: B, channels: net.channels },
+    opts.quboNoise ?? net.options.quboNoise,
+    opts.seed,
+  );
   const t1 = now();
-  const sets = await sampler.sampleBatch(bqms, samplerParams(sampler, net.options, opts.seed));
+  const r = await annealAttention(sampler, problem, net.options, host.scores, { seed: opts.seed, params: samplerParams(sampler, net.options, opts.seed) });
   const t2 = now();
-  const mask = new Float32Array(B * N);
-  const energies = new Float64Array(B);
-  sets.forEach((set, b) => {
-    const best = set.first;
-    energies[b] = best.energy;
-    for (let i = 0; i < N; i++) mask[b * N + i] = best.sample[i] > 0 ? 1 : 0;
-  });
-  return { mask, energies, qubos, gammas, buildMs: t1 - t0, annealMs: t2 - t1 };
+  return { mask: r.mask, energies: r.energies, qubos: problem.qubos, gammas: problem.gammas, buildMs: t1 - t0, annealMs: t2 - t1 };
 }
 
 export const qahan: AttentionMethod = {

@@ -1,0 +1,86 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command, choiceOption, intOption, numberOption, parseCommandArgs, UsageError } from '../command';
+import { SAMPLER_NAMES } from '../../config/qahan-config';
+
+const SOLVERS = [...SAMPLER_NAMES, 'topk', 'qubo-ls'] as const;
+
+export const command: Command = {
+  name: 'masks',
+  summary: "Evaluate a trained run's attention masks on its test split (quality against the QUBO's optimum, accuracy, control error)",
+  usage:
+    'qahan masks RUN_DIR [--limit N] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid|topk|qubo-ls] [--control-error SIGMA] [--png FILE] [--json] [--data-dir D] [--seed S]\n' +
+    '  --limit N            test images, the first of the run\'s test split (default 1000)\n' +
+    '  --sampler S          solver of the masks (default: the configured sampler)\n' +
+    '  --control-error X    QPU control error: Gaussian noise of X (e.g. 0.02) times the h/J range on the Ising form (single-flip path)\n' +
+    '  --png FILE           a grid of the first 32 test images with the kept positions outlined (.svg beside it)\n' +
+    '  --json               one JSON object on stdout\n' +
+    '  --data-dir D         dataset folder (default QAHAN_DATA_DIR or ~/.cache/qahan/data)\n' +
+    '  --seed S             seed of the solver\'s reads (default 0)',
+  async run(argv) {
+    const { values: v, positionals } = parseCommandArgs(argv, {
+      limit: { type: 'string' },
+      sampler: { type: 'string' },
+      'control-error': { type: 'string' },
+      png: { type: 'string' },
+      json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError('give exactly one RUN_DIR (a folder written by qahan train)');
+    const run = path.resolve(positionals[0]);
+    if (!fs.existsSync(path.join(run, 'config.json'))) throw new UsageError(`${positionals[0]} is not a training run (no config.json)`);
+    const sampler = choiceOption(v.sampler as string | undefined, 'sampler', SOLVERS);
+    const controlError = numberOption(v['control-error'] as string | undefined, 'control-error');
+    if (controlError !== undefined && !(controlError >= 0 && controlError < 1)) throw new UsageError(`--control-error must be in [0, 1), got ${controlError}`);
+    const limit = intOption(v.limit as string | undefined, 'limit', 1000);
+    const seed = intOption(v.seed as string | undefined, 'seed', 0, 0);
+    const png = v.png as string | undefined;
+    const { initBackend } = await import('../../train/backend');
+    await initBackend(v.backend as 'tensorflow' | 'wasm' | 'cpu' | undefined);
+    const { evaluateMasks } = await import('../../train/mask-evaluation');
+    const { ProgressBar } = await import('../../train/progress');
+    let bar: InstanceType<typeof ProgressBar> | undefined;
+    const { result, figure } = await evaluateMasks({
+      run,
+      limit,
+      sampler,
+      controlError,
+      dataDir: v['data-dir'] as string | undefined,
+      seed,
+      keepImages: png ? 32 : 0,
+      onProgress: (done, total) => {
+        bar ??= new ProgressBar('masks', total, process.stderr, !v.json);
+        bar.update(done);
+      },
+    });
+    if (png && figure) {
+      const { maskGridSvg } = await import('../../train/mask-figure');
+      const { svgToPng } = await import('../../train/plot');
+      const title = `${result.method} run, masks by ${result.solver}${result.controlError ? ` with ${(100 * result.controlError).toFixed(1)}% control error` : ''} (red: kept positions)`;
+      const svg = maskGridSvg(figure, { title });
+      const svgFile = png.replace(/\.png$/i, '') + '.svg';
+      fs.writeFileSync(svgFile, svg);
+      const r = svgToPng(svg);
+      if (r.png) fs.writeFileSync(png, r.png);
+      else process.stderr.write(`PNG not written (${r.error}); the SVG is at ${svgFile}\n`);
+    }
+    if (v.json) {
+      process.stdout.write(JSON.stringify(result) + '\n');
+    } else {
+      const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+      const lines = [
+        `${result.images} test images, ${result.method} network, masks by ${result.solver} (${result.path}), k = ${result.k}`,
+        `accuracy            ${pct(result.accuracy)}`,
+        `at the reference    ${pct(result.atReference)}   (>= top-k ${pct(result.atLeastTopk)}, >= top-k + 1-swap ${pct(result.atLeastTopkSwap)})`,
+        `mean energy gap     ${result.meanEnergyGap.toExponential(2)}`,
+        `cardinality broken  ${pct(result.cardinalityViolations)} of masks (${pct(result.rawCardinalityViolations)} of raw answers; kept ${result.keptMean.toFixed(2)} +- ${result.keptStd.toFixed(2)})`,
+        `solve time          ${result.msPerImage.toFixed(3)} ms per image`,
+      ];
+      if (result.controlError !== undefined) lines.push(`noiseless accuracy  ${pct(result.accuracyNoiseless!)}; overlap with the noiseless masks ${result.overlapWithNoiseless!.toFixed(4)}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,277 @@
+/**
+ * `qahan masks`: how good a trained run's attention masks are, on its test split, with any solver.
+ *
+ * For every test image the clean penalty QUBO is built from the network's scores and features; the
+ * masks come from the chosen solver (a sampler from createSampler, optionally behind the QPU
+ * control-error model, or the classical ablations 'topk' and 'qubo-ls'); the reference optimum is the
+ * best of a far larger annealing budget, top-k refined by 1-swaps and the evaluated mask, each refined by
+ * exhaustive 1- and 2-swap search. Accuracy is the network's test accuracy with those masks.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { annealAttention, buildAttentionProblem } from '../attention/annealed-masks';
+import { samplerParams } from '../attention/methods/qahan';
+import { AttentionNetwork } from '../attention/network';
+import type { MethodName } from '../attention/options';
+import { quboEnergy, toBqms } from '../attention/qubo';
+import { referenceOptimum } from '../attention/reference-optimum';
+import { swapLocalSearch } from '../attention/swap-search';
+import { topKMask } from '../attention/top-k';
+import type { SamplerName } from '../config/qahan-config';
+import { batches, DataSplit, loadDataset, DatasetName } from '../data/dataset';
+import { createSampler } from '../samplers/create-sampler';
+import { SimulatedAnnealingSampler } from '../samplers/simulated-annealing';
+import type { Sampler } from '../samplers/sampler';
+import { buildNetwork } from './trainer';
+import { loadCheckpoint } from './checkpoint';
+
+/** Solvers besides the samplers: the two classical ablations. */
+export const CLASSICAL_SOLVERS = ['topk', 'qubo-ls'] as const;
+export type MaskSolver = SamplerName | (typeof CLASSICAL_SOLVERS)[number];
+
+export interface MaskEvaluationOptions {
+  run: string;
+  /** Test images to evaluate (the first of the run's test split). Default 1000. */
+  limit?: number;
+  /** Default: the configured sampler (createSampler()). */
+  sampler?: MaskSolver;
+  /** QPU control error, sigma as a fraction of the h/J range (forces the single-flip path). */
+  controlError?: number;
+  dataDir?: string;
+  batchSize?: number;
+  /** Seeds the solver's reads. Default 0. */
+  seed?: number;
+  /** Images to keep for a figure (with their masks). Default 0. */
+  keepImages?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface MaskEvaluation {
+  run: string;
+  dataset: DatasetName;
+  method: MethodName;
+  solver: string;
+  /** 'swap' | 'threshold' | 'penalty' for samplers, the ablation's name otherwise. */
+  path: string;
+  controlError?: number;
+  images: number;
+  k: number;
+  accuracy: number;
+  /** Shares of images. */
+  atReference: number;
+  atLeastTopk: number;
+  atLeastTopkSwap: number;
+  cardinalityViolations: number;
+  /** Share of images whose solver answer (before the host's repair) did not keep exactly k. */
+  rawCardinalityViolations: number;
+  meanEnergyGap: number;
+  /** QUBO building plus solving, per image. */
+  msPerImage: number;
+  keptMean: number;
+  keptStd: number;
+  /** With controlError: the same path without noise. */
+  accuracyNoiseless?: number;
+  overlapWithNoiseless?: number;
+}
+
+export interface MaskFigureData {
+  /** Normalised pixels of the kept images, NHWC, with the dataset's mean/std to undo it. */
+  images: Float32Array;
+  shape: [number, number, number, number];
+  mean: number[];
+  std: number[];
+  masks: Float32Array;
+  featureShape: [number, number];
+  labels: Uint8Array;
+  predictions: Uint8Array;
+}
+
+interface RunConfig {
+  dataset: DatasetName;
+  method: MethodName;
+  seed: number;
+  limit?: number;
+  validationFraction?: number;
+  sampler?: string;
+  attention?: Record<string, unknown>;
+}
+
+function readRunConfig(run: string): RunConfig {
+  const file = path.join(run, 'config.json');
+  if (!fs.existsSync(file)) throw new RangeError(`${run} is not a training run: ${file} is missing`);
+  let c: RunConfig;
+  try {
+    c = JSON.parse(fs.readFileSync(file, 'utf8')) as RunConfig;
+  } catch (err) {
+    throw new RangeError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (c.dataset !== 'mnist' && c.dataset !== 'cifar10') throw new RangeError(`${file}: unknown dataset ${JSON.stringify(c.dataset)}`);
+  return c;
+}
+
+/** The attention options a run was trained with, without the resolved-only fields. */
+function attentionOf(c: RunConfig): Record<string, unknown> {
+  const a = { ...(c.attention ?? {}) };
+  delete a.positions;
+  // keepRatio and k were resolved together: k decides.
+  delete a.keepRatio;
+  return a;
+}
+
+function firstImages(split: DataSplit, count: number): DataSplit {
+  const n = Math.min(count, split.shape[0]);
+  const per = split.shape[1] * split.shape[2] * split.shape[3];
+  return { images: split.images.subarray(0, n * per), labels: split.labels.subarray(0, n), shape: [n, split.shape[1], split.shape[2], split.shape[3]], indices: split.indices.subarray(0, n) };
+}
+
+export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result: MaskEvaluation; figure?: MaskFigureData }> {
+  const config = readRunConfig(o.run);
+  const controlError = o.controlError ?? 0;
+  if (!(controlError >= 0) || !Number.isFinite(controlError)) throw new RangeError(`controlError must be a finite number >= 0, got ${controlError}`);
+  const solverName = o.sampler;
+  const classical = solverName === 'topk' || solverName === 'qubo-ls';
+  if (classical && controlError > 0) throw new RangeError(`--control-error models a QPU's annealer; it does not apply to ${solverName}`);
+  const sampler: Sampler | undefined = classical ? undefined : createSampler(solverName as SamplerName | undefined);
+  // The network only needs a sampler to be built for qahan; masks here come from the chosen solver.
+  const net: AttentionNetwork = buildNetwork(config.dataset, config.method, config.seed ?? 0, sampler ?? new SimulatedAnnealingSampler(), attentionOf(config));
+  try {
+    await loadCheckpoint(o.run, net);
+    const data = await loadDataset({ name: config.dataset, dataDir: o.dataDir, limit: config.limit, seed: config.seed ?? 0, validationFraction: config.validationFraction ?? 0 });
+    const test = firstImages(data.test, o.limit ?? 1000);
+    const N = net.positions;
+    const k = net.k;
+    const reference = new SimulatedAnnealingSampler();
+    const total = test.shape[0];
+    const keep = Math.min(o.keepImages ?? 0, total);
+    const figure: MaskFigureData | undefined = keep
+      ? { images: test.images.slice(0, keep * test.shape[1] * test.shape[2] * test.shape[3]), shape: [keep, test.shape[1], test.shape[2], test.shape[3]], mean: data.mean, std: data.std, masks: new Float32Array(keep * N), featureShape: net.featureShape, labels: test.labels.slice(0, keep), predictions: new Uint8Array(keep) }
+      : undefined;
+    let done = 0;
+    let correct = 0;
+    let correctClean = 0;
+    let overlapSum = 0;
+    let atRef = 0;
+    let geTopk = 0;
+    let geTopkSwap = 0;
+    let violations = 0;
+    let rawViolations = 0;
+    let gapSum = 0;
+    let solveMs = 0;
+    let keptSum = 0;
+    let keptSq = 0;
+    let path = solverName ?? sampler!.name;
+    const seed = o.seed ?? 0;
+    o.onProgress?.(0, total);
+    for (const batch of batches(test, o.batchSize ?? 128)) {
+      const B = batch.size;
+      const [F, a] = tf.tidy(() => {
+        const F = net.features(batch.xs);
+        return [F, tf.sigmoid(net.scoreLogits(F))] as [tf.Tensor3D, tf.Tensor2D];
+      });
+      try {
+        const host = await net.toHost(F, a);
+        const t0 = performance.now();
+        const problem = buildAttentionProblem({ options: net.options, scores: host.scores, features: host.features, batch: B, channels: net.channels });
+        const q = problem.qubos;
+        const topk = topKMask(host.scores, B, N, k);
+        const rowOf = (m: Float32Array, b: number) => m.subarray(b * N, (b + 1) * N);
+        let mask: Float32Array;
+        let rawKept: Int32Array | undefined;
+        if (solverName === 'topk') {
+          mask = topk;
+        } else if (solverName === 'qubo-ls') {
+          mask = new Float32Array(B * N);
+          for (let b = 0; b < B; b++) mask.set(swapLocalSearch(q, b, rowOf(topk, b)).mask, b * N);
+        } else {
+          const params = samplerParams(sampler!, net.options, seed + done);
+          const r = await annealAttention(sampler!, problem, net.options, host.scores, { seed: seed + done, controlError, params });
+          mask = r.mask;
+          rawKept = r.rawKept;
+          path = r.path;
+        }
+        solveMs += performance.now() - t0;
+        let clean: Float32Array | undefined;
+        if (controlError > 0) {
+          const params = samplerParams(sampler!, net.options, seed + done);
+          clean = (await annealAttention(sampler!, problem, net.options, host.scores, { seed: seed + done, controlError: 0, singleFlip: true, params })).mask;
+        }
+        const big = await reference.sampleBatch(toBqms(problem.qubos), { numReads: 8, numSweeps: 1000, cardinality: k, seed: 7 });
+        for (let b = 0; b < B; b++) {
+          const mine = rowOf(mask, b);
+          const tk = rowOf(topk, b);
+          const tkSwap = swapLocalSearch(q, b, tk);
+          const ref = referenceOptimum(q, b, [tk, tkSwap.mask, mine, big[b].first.sample]);
+          const e = quboEnergy(q, b, mine);
+          const tol = 1e-9 * Math.max(1, Math.abs(ref.energy));
+          if (e <= ref.energy + tol) atRef++;
+          if (e <= quboEnergy(q, b, tk) + tol) geTopk++;
+          if (e <= tkSwap.energy + tol) geTopkSwap++;
+          gapSum += e - ref.energy;
+          let kept = 0;
+          for (let i = 0; i < N; i++) kept += mine[i] ? 1 : 0;
+          if (kept !== k) violations++;
+          if (rawKept ? rawKept[b] !== k : kept !== k) rawViolations++;
+          const raw = rawKept ? rawKept[b] : kept;
+          keptSum += raw;
+          keptSq += raw * raw;
+          if (clean) {
+            let ov = 0;
+            for (let i = 0; i < N; i++) ov += mine[i] && clean[b * N + i] ? 1 : 0;
+            overlapSum += ov / k;
+          }
+        }
+        const predict = (m: Float32Array) => tf.tidy(() => tf.argMax(net.headFromConstantMask(F, a, m), 1));
+        const labels = tf.tidy(() => tf.argMax(batch.ys, 1));
+        const pred = predict(mask);
+        const [p, l] = await Promise.all([pred.data(), labels.data()]);
+        for (let b = 0; b < B; b++) if (p[b] === l[b]) correct++;
+        if (figure) for (let b = 0; b < B && done + b < keep; b++) {
+          figure.masks.set(rowOf(mask, b), (done + b) * N);
+          figure.predictions[done + b] = p[b];
+        }
+        pred.dispose();
+        if (clean) {
+          const pc = predict(clean);
+          const c = await pc.data();
+          for (let b = 0; b < B; b++) if (c[b] === l[b]) correctClean++;
+          pc.dispose();
+        }
+        labels.dispose();
+      } finally {
+        F.dispose();
+        a.dispose();
+        batch.xs.dispose();
+        batch.ys.dispose();
+      }
+      done += B;
+      o.onProgress?.(done, total);
+    }
+    const share = (x: number) => x / Math.max(1, done);
+    const keptMean = keptSum / Math.max(1, done);
+    const result: MaskEvaluation = {
+      run: o.run,
+      dataset: config.dataset,
+      method: config.method,
+      solver: solverName ?? sampler!.name,
+      path,
+      ...(controlError > 0 ? { controlError } : {}),
+      images: done,
+      k,
+      accuracy: share(correct),
+      atReference: share(atRef),
+      atLeastTopk: share(geTopk),
+      atLeastTopkSwap: share(geTopkSwap),
+      cardinalityViolations: share(violations),
+      rawCardinalityViolations: share(rawViolations),
+      meanEnergyGap: gapSum / Math.max(1, done),
+      msPerImage: solveMs / Math.max(1, done),
+      keptMean,
+      keptStd: Math.sqrt(Math.max(0, keptSq / Math.max(1, done) - keptMean * keptMean)),
+      ...(controlError > 0 ? { accuracyNoiseless: share(correctClean), overlapWithNoiseless: overlapSum / Math.max(1, done) } : {}),
+    };
+    return { result, figure };
+  } finally {
+    net.dispose();
+  }
+}
