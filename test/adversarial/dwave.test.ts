@@ -215,6 +215,24 @@ describe('item 5: a server trickling one byte every 500 ms', () => {
     expect(ms).toBeLessThan(4000);
   });
 
+  test('a call with its own longer timeout (a long poll) still gets one whole attempt under a short client deadline', async () => {
+    const slow = await rawServer((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('[]');
+      }, 800);
+    });
+    try {
+      const c = new SapiClient({ endpoint: slow.url, token: TOKEN, requestTimeoutMs: 300, deadlineMs: 300 });
+      const { err } = await failure(() => c.http.request({ method: 'GET', path: 'x' }));
+      expect(err).toBeInstanceOf(RequestTimeoutError);
+      const res = await c.http.request({ method: 'GET', path: 'x', timeoutMs: 2000 });
+      expect(res.data).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+
   test('bad timeouts are RangeErrors naming the option, not "after NaN ms"', () => {
     expect(() => new SapiClient({ endpoint: trickleBody.url, token: TOKEN, requestTimeoutMs: NaN })).toThrow(RangeError);
     expect(() => new SapiClient({ endpoint: trickleBody.url, token: TOKEN, requestTimeoutMs: NaN })).toThrow(/requestTimeoutMs/);

@@ -286,8 +286,8 @@ export class SapiClient {
     return res.data;
   }
 
-  /** DELETE problems/ with the ids: one status or item error per id. */
-  async cancelProblems(ids: readonly string[], opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<(ProblemStatus | ItemError)[]> {
+  /** DELETE problems/ with the ids: one status or item error per id. `deadlineMs` bounds every attempt together. */
+  async cancelProblems(ids: readonly string[], opts: { signal?: AbortSignal; timeoutMs?: number; deadlineMs?: number } = {}): Promise<(ProblemStatus | ItemError)[]> {
     if (ids.length === 0) return [];
     const res = await this.http.request<(ProblemStatus | ItemError)[]>({
       method: 'DELETE',
@@ -296,6 +296,7 @@ export class SapiClient {
       expect: MEDIA.problems,
       signal: opts.signal,
       timeoutMs: opts.timeoutMs,
+      deadlineMs: opts.deadlineMs,
     });
     return res.data;
   }
@@ -405,7 +406,9 @@ export class SapiClient {
   private async cancelQuietly(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     try {
-      await this.cancelProblems(ids, { timeoutMs: this.o.cancelTimeoutMs ?? 5000 });
+      // One deadline for the cancel and its retries: an abort never waits longer than cancelTimeoutMs.
+      const ms = this.o.cancelTimeoutMs ?? 5000;
+      await this.cancelProblems(ids, { timeoutMs: ms, deadlineMs: ms });
     } catch {
       /* the problem may have finished; nothing more to do */
     }

@@ -59,7 +59,8 @@ export interface HttpOptions {
   timeoutRetries?: number;
   /**
    * Overall deadline of one call: every attempt, backoff and Retry-After wait included. Default
-   * (timeoutRetries + 1) x the call's request timeout + 30 s.
+   * (timeoutRetries + 1) x the call's request timeout + 30 s. A call with its own longer timeout (a
+   * long poll) gets at least that timeout.
    */
   deadlineMs?: number;
   /** Most bytes of one response body read off the wire (still compressed). Default 64 MiB. */
@@ -398,7 +399,9 @@ export class HttpClient {
     }
     const timeoutMs = req.timeoutMs ?? this.opts.requestTimeoutMs;
     checkPositive(timeoutMs, 'timeoutMs');
-    const deadlineMs = req.deadlineMs ?? this.opts.deadlineMs ?? (this.opts.timeoutRetries + 1) * timeoutMs + 30_000;
+    // A call with its own longer timeout (a long poll) keeps at least one whole attempt under the client's deadline.
+    const deadlineMs =
+      req.deadlineMs ?? (this.opts.deadlineMs !== undefined ? Math.max(this.opts.deadlineMs, req.timeoutMs ?? 0) : (this.opts.timeoutRetries + 1) * timeoutMs + 30_000);
     checkPositive(deadlineMs, 'deadlineMs');
     const deadline = Date.now() + deadlineMs;
     const shown = `${method} ${shownUrl}`;

@@ -29,7 +29,22 @@ export interface DWaveSamplerOptions {
 }
 
 /** camelCase client settings that may sit in the dwave config object. */
-const CLIENT_KEYS = ['requestTimeoutMs', 'pollWaitTime', 'pollTimeoutSlackMs', 'pollingTimeoutMs', 'retryTotal', 'backoffFactorMs', 'backoffMaxMs', 'maxRetryAfterMs', 'compress', 'cancelTimeoutMs'] as const;
+const CLIENT_KEYS = [
+  'requestTimeoutMs',
+  'pollWaitTime',
+  'pollTimeoutSlackMs',
+  'pollingTimeoutMs',
+  'retryTotal',
+  'timeoutRetries',
+  'deadlineMs',
+  'backoffFactorMs',
+  'backoffMaxMs',
+  'maxRetryAfterMs',
+  'maxResponseBytes',
+  'maxDecompressedBytes',
+  'compress',
+  'cancelTimeoutMs',
+] as const;
 
 export class DWaveContext {
   private clientPromise: Promise<SapiClient> | undefined;
