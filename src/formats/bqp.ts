@@ -18,7 +18,8 @@ export function readBqp(text: string): BinaryQuadraticModel[] {
   if (rows.length === 0) throw new SyntaxError('bqp: empty file');
   const count = integerIn(rows[0].values[0], 1, 1e6, 'instance count', rows[0].line, 'bqp');
   if (rows[0].values.length !== 1) throw new SyntaxError(`bqp: line ${rows[0].line}: the first line must be the instance count alone`);
-  const models: BinaryQuadraticModel[] = [];
+  // First pass: every instance's header, so that sizes are checked before any model is allocated.
+  const heads: { n: number; nnz: number; at: number }[] = [];
   let at = 1;
   let declared = 0;
   for (let k = 0; k < count; k++) {
@@ -33,11 +34,16 @@ export function readBqp(text: string): BinaryQuadraticModel[] {
     if (rows.length - (at + 1) < nnz) {
       throw new SyntaxError(`bqp: instance ${k + 1}: file ends after ${rows.length - (at + 1)} of ${nnz} entries (announced on line ${head.line})`);
     }
-    at++;
+    heads.push({ n, nnz, at: at + 1 });
+    at += 1 + nnz;
+  }
+  if (at !== rows.length) throw new SyntaxError(`bqp: ${rows.length - at} unexpected lines after instance ${count} (line ${rows[at].line})`);
+
+  return heads.map(({ n, nnz, at: first }) => {
     const bqm = new BinaryQuadraticModel('BINARY', n);
     const seen = new PairLines('bqp');
-    for (let t = 0; t < nnz; t++, at++) {
-      const row = rows[at];
+    for (let t = first; t < first + nnz; t++) {
+      const row = rows[t];
       if (row.values.length !== 3) throw new SyntaxError(`bqp: line ${row.line}: expected "i j q"`);
       const i = integerIn(row.values[0], 1, n, 'i', row.line, 'bqp') - 1;
       const j = integerIn(row.values[1], 1, n, 'j', row.line, 'bqp') - 1;
@@ -46,10 +52,8 @@ export function readBqp(text: string): BinaryQuadraticModel[] {
       if (i === j) bqm.addLinear(i, -q);
       else bqm.addQuadratic(i, j, -2 * q);
     }
-    models.push(bqm);
-  }
-  if (at !== rows.length) throw new SyntaxError(`bqp: ${rows.length - at} unexpected lines after instance ${count} (line ${rows[at].line})`);
-  return models;
+    return bqm;
+  });
 }
 
 /** Writes minimisation-form BINARY models back in the bqp maximisation convention. */

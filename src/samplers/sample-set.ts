@@ -68,6 +68,9 @@ export class SampleSet {
 
   constructor(d: SampleSetData) {
     this.vartype = parseVartype(d.vartype);
+    if (!Number.isInteger(d.numVariables) || d.numVariables < 0 || d.numVariables > MAX_VARIABLES) {
+      throw new RangeError(`numVariables must be an integer in 0..${MAX_VARIABLES}, got ${d.numVariables}`);
+    }
     this.numVariables = d.numVariables;
     const rows = d.energies.length;
     if (d.samples.length !== rows * d.numVariables) {

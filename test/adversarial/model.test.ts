@@ -6,9 +6,15 @@ import { BinaryQuadraticModel } from '../../src/model/bqm';
 import { MAX_VARIABLES } from '../../src/model/limits';
 import { SampleSet } from '../../src/samplers/sample-set';
 
-/** Runs fn, returning what it threw; fails when it takes longer than `ms` or grows the heap by more than 64 MB. */
+/** Memory that a large allocation grows: the JS heap plus ArrayBuffers (typed arrays live outside the heap). */
+const used = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+
+/** Runs fn, returning what it threw; fails when it takes longer than `ms` or grows memory by more than 64 MB. */
 function thrown(fn: () => unknown, ms = 500): Error {
-  const heap0 = process.memoryUsage().heapUsed;
+  const heap0 = used();
   const t0 = performance.now();
   let error: unknown;
   try {
@@ -18,7 +24,7 @@ function thrown(fn: () => unknown, ms = 500): Error {
   }
   const elapsed = performance.now() - t0;
   expect(elapsed).toBeLessThan(ms);
-  expect(process.memoryUsage().heapUsed - heap0).toBeLessThan(64 * 2 ** 20);
+  expect(used() - heap0).toBeLessThan(64 * 2 ** 20);
   if (!(error instanceof Error)) throw new Error(`expected a throw, got ${String(error)}`);
   return error;
 }
@@ -56,21 +62,28 @@ describe('item 2: SampleSet.fromJSON checks sizes before allocating', () => {
     expect(thrown(() => SampleSet.fromJSON({ ...j, num_variables: '2' }))).toBeInstanceOf(TypeError);
   });
 
+  test('the SampleSet constructor bounds numVariables too (toJSON would list every label)', () => {
+    const e = thrown(() => new SampleSet({ vartype: 'SPIN', numVariables: 2 ** 31, samples: new Int8Array(0), energies: [] }));
+    expect(e).toBeInstanceOf(RangeError);
+    expect(e.message).toMatch(/numVariables must be an integer in 0\.\.67108864/);
+  });
+
   test('the largest allowed variable count with no rows and no labels is read without a large allocation', () => {
     const j = validJSON();
     delete j.variable_labels;
-    const heap0 = process.memoryUsage().heapUsed;
+    const heap0 = used();
     const ss = SampleSet.fromJSON({ ...j, num_variables: MAX_VARIABLES, num_rows: 0, sample_data: { data: [] }, vectors: { energy: { data: [] } } });
     expect(ss.numVariables).toBe(MAX_VARIABLES);
     expect(ss.length).toBe(0);
-    expect(process.memoryUsage().heapUsed - heap0).toBeLessThan(64 * 2 ** 20);
+    expect(used() - heap0).toBeLessThan(64 * 2 ** 20);
   });
 });
 
 describe('item 3: energies() refuses sizes beyond the native limits before calling the addon', () => {
   test('a zero-variable model with 2^30 rows is a RangeError, not a fatal allocation failure', () => {
     const empty = new BinaryQuadraticModel('SPIN', 0, 1.5);
-    const rows = { length: 2 ** 30 } as unknown as ArrayLike<ArrayLike<number>>;
+    // 2^30 valid (empty) rows, without materialising them: every index reads as [].
+    const rows = new Proxy({ length: 2 ** 30 }, { get: (t, k) => (k === 'length' ? t.length : []) }) as unknown as ArrayLike<ArrayLike<number>>;
     const e = thrown(() => empty.energies(rows));
     expect(e).toBeInstanceOf(RangeError);
     expect(e.message).toMatch(/1073741824 rows/);
