@@ -482,7 +482,7 @@ export async function resolveEndpoint(config: DWaveSettings & { sources?: Record
   } catch (err) {
     if ((err as { name?: string }).name === 'RegionError') throw err;
     (opts.warn ?? ((m: string) => process.emitWarning(m)))(
-      `Failed to fetch available regions from ${metadata} (${(err as Error).message}); using the default endpoint`,
+      maskUrlCredentials(`Failed to fetch available regions from ${metadata} (${(err as Error).message}); using the default endpoint`),
     );
     return DEFAULT_SOLVER_API_ENDPOINT;
   }

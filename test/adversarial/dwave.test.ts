@@ -21,6 +21,7 @@ import {
   ResponseTooLargeError,
   SapiClient,
   SapiError,
+  SolverUnavailableError,
 } from '../../src/dwave';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_RESPONSE_BYTES } from '../../src/dwave/client/http';
 import { maskUrlCredentials, redactSecrets } from '../../src/dwave/redact';
@@ -213,6 +214,24 @@ describe('item 5: a server trickling one byte every 500 ms', () => {
     expect(err.message).toMatch(/2500 ms deadline/);
     expect(ms).toBeGreaterThanOrEqual(2400);
     expect(ms).toBeLessThan(4000);
+  });
+
+  test('Retry-After waits count against the deadline: a server always asking for 1 s more is given up on', async () => {
+    const busy = await rawServer((_req, res) => {
+      res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+      res.end(JSON.stringify({ error_code: 503, error_msg: 'busy' }));
+    });
+    try {
+      const c = new SapiClient({ endpoint: busy.url, token: TOKEN, requestTimeoutMs: 1000, deadlineMs: 2500 });
+      const { err, ms } = await failure(() => c.listSolvers());
+      expect(err).toBeInstanceOf(SolverUnavailableError);
+      // Two waits of 1 s fit in 2.5 s, a third does not: three requests, then the 503 at once.
+      expect(busy.requests.length).toBe(3);
+      expect(ms).toBeGreaterThanOrEqual(1900);
+      expect(ms).toBeLessThan(2500);
+    } finally {
+      await busy.close();
+    }
   });
 
   test('a call with its own longer timeout (a long poll) still gets one whole attempt under a short client deadline', async () => {
