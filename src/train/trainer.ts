@@ -193,7 +193,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     }
     if (hasCheckpoint(o.out)) {
       // A checkpoint that cannot be resumed fails now, naming its file, before the data is loaded.
-      readCheckpointData(o.out, readCheckpointManifest(o.out));
+      const manifest = readCheckpointManifest(o.out);
+      readCheckpointData(o.out, manifest);
+      if (manifest.method !== o.method) {
+        throw new CheckpointError(path.join(o.out, CHECKPOINT_JSON), `the checkpoint is of a '${manifest.method}' run, this one trains '${o.method}'; check --out or --method`);
+      }
     } else if (fs.existsSync(path.join(o.out, CHECKPOINT_JSON))) {
       // The manifest is renamed into place last: without its .bin the checkpoint is damaged, not absent.
       throw new CheckpointError(path.join(o.out, CHECKPOINT_BIN), `is missing, so the checkpoint in ${o.out} cannot be resumed; delete ${CHECKPOINT_JSON} to start over`);
@@ -202,11 +206,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       process.stderr.write(`resume: ${why}; starting a new run from epoch 1\n`);
     }
   }
-  fs.mkdirSync(o.out, { recursive: true });
 
   // The network first: it checks the method and attention options, so a bad one fails before the data loads.
   const sampler = samplerFor(o.method, o.sampler);
   const net = buildNetwork(o.dataset, o.method, seed, sampler, o.attention);
+  fs.mkdirSync(o.out, { recursive: true });
   const optimizer = tf.train.adam(lr);
   const backend = tf.getBackend();
   let startEpoch = 0;

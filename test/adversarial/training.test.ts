@@ -180,6 +180,13 @@ describe('checkpoints that cannot be resumed are refused, naming the file', () =
     expect(readJsonl(path.join(dir, 'metrics.jsonl'))).toHaveLength(1);
   });
 
+  test('a checkpoint of another method is refused before the data loads', async () => {
+    const dir = copyRun('other-method');
+    const err = await train({ ...base(dir), method: 'soft', epochs: 2, resume: true }).catch((e) => e);
+    expect(err).toBeInstanceOf(CheckpointError);
+    expect(err.message).toMatch(/checkpoint\.json: the checkpoint is of a 'none' run, this one trains 'soft'/);
+  });
+
   test('a corrupt metrics.jsonl line names the file and line', async () => {
     const dir = copyRun('bad-metrics');
     fs.appendFileSync(path.join(dir, 'metrics.jsonl'), '{"epoch": 2, "trai');
