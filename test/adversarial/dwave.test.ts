@@ -340,6 +340,25 @@ describe('item 6: response size limits', () => {
     }
   });
 
+  test('a doubly gzipped bomb (a few KB -> 2 GiB, "Content-Encoding: gzip, gzip") is refused unread', async () => {
+    const inner = Buffer.concat(Array.from({ length: 128 }, () => member));
+    const outer = zlib.gzipSync(inner, { level: 9 });
+    expect(outer.length).toBeLessThan(200 * 1024);
+    const server = await rawServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': solverListType, 'Content-Encoding': 'gzip, gzip' });
+      res.end(outer);
+    });
+    try {
+      const c = new SapiClient({ endpoint: server.url, token: TOKEN });
+      const { error, peak } = await peakBufferGrowth(() => c.listSolvers());
+      expect((error as Error).name).toBe('InvalidAPIResponseError');
+      expect((error as Error).message).toMatch(/unsupported Content-Encoding "gzip, gzip"/);
+      expect(peak).toBeLessThan(16 * MiB);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('a lower maxDecompressedBytes stops the bomb early: memory follows the limit', async () => {
     const bomb = Buffer.concat(Array.from({ length: 64 }, () => member));
     const server = await rawServer((_req, res) => {
