@@ -38,6 +38,8 @@ export interface MaskEvaluationOptions {
   sampler?: MaskSolver;
   /** QPU control error, sigma as a fraction of the h/J range (forces the single-flip path). */
   controlError?: number;
+  /** Overrides the run's qpuFormulation (what the single-flip path anneals). */
+  qpuFormulation?: 'threshold' | 'penalty';
   dataDir?: string;
   batchSize?: number;
   /** Seeds the solver's reads. Default 0. */
@@ -134,7 +136,10 @@ export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result:
   if (classical && controlError > 0) throw new RangeError(`--control-error models a QPU's annealer; it does not apply to ${solverName}`);
   const sampler: Sampler | undefined = classical ? undefined : createSampler(solverName as SamplerName | undefined);
   // The network only needs a sampler to be built for qahan; masks here come from the chosen solver.
-  const net: AttentionNetwork = buildNetwork(config.dataset, config.method, config.seed ?? 0, sampler ?? new SimulatedAnnealingSampler(), attentionOf(config));
+  const net: AttentionNetwork = buildNetwork(config.dataset, config.method, config.seed ?? 0, sampler ?? new SimulatedAnnealingSampler(), {
+    ...attentionOf(config),
+    ...(o.qpuFormulation ? { qpuFormulation: o.qpuFormulation } : {}),
+  });
   try {
     await loadCheckpoint(o.run, net);
     const data = await loadDataset({ name: config.dataset, dataDir: o.dataDir, limit: config.limit, seed: config.seed ?? 0, validationFraction: config.validationFraction ?? 0 });

@@ -9,10 +9,11 @@ export const command: Command = {
   name: 'masks',
   summary: "Evaluate a trained run's attention masks on its test split (quality against the QUBO's optimum, accuracy, control error)",
   usage:
-    'qahan masks RUN_DIR [--limit N] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid|topk|qubo-ls] [--control-error SIGMA] [--png FILE] [--json] [--data-dir D] [--seed S]\n' +
+    'qahan masks RUN_DIR [--limit N] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid|topk|qubo-ls] [--control-error SIGMA] [--qpu-formulation threshold|penalty] [--png FILE] [--json] [--data-dir D] [--seed S]\n' +
     '  --limit N            test images, the first of the run\'s test split (default 1000)\n' +
     '  --sampler S          solver of the masks (default: the configured sampler)\n' +
     '  --control-error X    QPU control error: Gaussian noise of X (e.g. 0.02) times the h/J range on the Ising form (single-flip path)\n' +
+    '  --qpu-formulation F  what the single-flip path anneals: threshold (default) or penalty, both repaired to k\n' +
     '  --png FILE           a grid of the first 32 test images with the kept positions outlined (.svg beside it)\n' +
     '  --json               one JSON object on stdout\n' +
     '  --data-dir D         dataset folder (default QAHAN_DATA_DIR or ~/.cache/qahan/data)\n' +
@@ -22,6 +23,7 @@ export const command: Command = {
       limit: { type: 'string' },
       sampler: { type: 'string' },
       'control-error': { type: 'string' },
+      'qpu-formulation': { type: 'string' },
       png: { type: 'string' },
       json: { type: 'boolean' },
       'data-dir': { type: 'string' },
@@ -47,6 +49,7 @@ export const command: Command = {
       limit,
       sampler,
       controlError,
+      qpuFormulation: choiceOption(v['qpu-formulation'] as string | undefined, 'qpu-formulation', ['threshold', 'penalty'] as const),
       dataDir: v['data-dir'] as string | undefined,
       seed,
       keepImages: png ? 32 : 0,
