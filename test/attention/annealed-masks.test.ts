@@ -43,7 +43,7 @@ describe('the default annealer budget finds the exact optimum of attention QUBOs
   test.each([
     ['mnist', 18, 5],
     ['cifar10', 20, 5],
-  ] as const)('%s-like scores, N = %d, k = %d: SQA (12 slices x 128 sweeps, 1 read) on >= 99% of 120 images, SA (128 sweeps) on >= 97%', async (kind, N, k) => {
+  ] as const)('%s-like scores, N = %d, k = %d: the default budget, SQA (4 slices x 128 sweeps, 1 read), on >= 99% of 120 images, SA (128 sweeps) on >= 97%', async (kind, N, k) => {
     const B = 120;
     const C = 8;
     const options = resolveAttentionOptions(N, { k });
