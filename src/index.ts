@@ -3,7 +3,9 @@
  * attention for TensorFlow.js networks.
  */
 export { BinaryQuadraticModel } from './model/bqm';
-export type { QuadraticTerm, QuboInput } from './model/bqm';
+export type { QuadraticTerm, QuboInput, Variable, LabelledTerm, LinearInput } from './model/bqm';
+export { Model, Expression, sum } from './model/modelling';
+export type { Sense, Constraint, ConstraintOptions, CompileOptions, Compiled, Decoded, DecodedSample, ExpressionLike } from './model/modelling';
 export type { Vartype } from './model/vartype';
 export { SPIN, BINARY } from './model/vartype';
 export { toDimodJSON, fromDimodJSON } from './model/dimod-json';
@@ -64,3 +66,4 @@ export {
   ProblemUploadError,
 } from './errors';
 export type { SapiErrorDetails } from './errors';
+export { NativeAddonError } from './native/addon';

@@ -1,5 +1,6 @@
 import type { BinaryQuadraticModel } from '../model/bqm';
 import { addon } from '../native/addon';
+import { MAX_SLICE_VALUES } from '../model/limits';
 import { defaultThreads, flattenInitialStates, progressCallback, runCancellable, toSampleSet } from './native-run';
 import type { SampleSet } from './sample-set';
 import { checkParameterNames, optionalCardinality, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
@@ -23,7 +24,7 @@ export interface PathIntegralAnnealingParams extends SampleParams {
   trotterSlices?: number;
   /** Also flip a spin in every slice at once (helps P large). Default false. */
   globalMoves?: boolean;
-  initialStates?: ArrayLike<ArrayLike<number>>;
+  initialStates?: ArrayLike<ArrayLike<number> | Readonly<Record<string, number>>>;
   /**
    * Which Trotter slice a read returns: 'lowest' (default; the slice of lowest classical energy, best
    * for optimisation), 'random', or a fixed index (unbiased for thermal estimates such as <sz>).
@@ -35,9 +36,16 @@ export interface PathIntegralAnnealingParams extends SampleParams {
    * the count cancels out of every swap). Not with globalMoves.
    */
   cardinality?: number;
+  /** 'auto' (default: the model's storage), 'dense' or 'sparse'; `info.kernel` says which ran. */
+  kernel?: 'auto' | 'dense' | 'sparse' | 'packed';
 }
 
-const PARAMS = ['numSweeps', 'beta', 'gammaRange', 'gammaScheduleType', 'gammaSchedule', 'sSchedule', 'trotterSlices', 'globalMoves', 'initialStates', 'returnSlice', 'cardinality'];
+const PARAMS = ['numSweeps', 'beta', 'gammaRange', 'gammaScheduleType', 'gammaSchedule', 'sSchedule', 'trotterSlices', 'globalMoves', 'initialStates', 'returnSlice', 'cardinality', 'kernel'];
+
+function spinMaxAbs(b: BinaryQuadraticModel): number {
+  const m = b.changeVartype('SPIN').maxAbsBiases();
+  return Math.max(m.linear, m.quadratic);
+}
 
 /**
  * Simulated quantum annealing: path-integral Monte Carlo of the transverse-field Ising model
@@ -62,33 +70,44 @@ export class PathIntegralAnnealingSampler implements Sampler<PathIntegralAnneali
     const schedule = p.sSchedule ?? p.gammaSchedule;
     const numSweeps = schedule ? schedule.length : positiveInteger(p.numSweeps, 'numSweeps', 1000);
     const trotterSlices = positiveInteger(p.trotterSlices, 'trotterSlices', 16);
+    // Refuse an oversized path integral before the default schedule walks every model (seconds for 2^26 spins).
+    for (const [b, m] of bqms.entries()) {
+      if (trotterSlices * m.numVariables > MAX_SLICE_VALUES) {
+        throw new RangeError(`trotterSlices x numVariables must be at most 2^26: models[${b}] has ${m.numVariables} variables x ${trotterSlices} slices`);
+      }
+    }
     const seed = seedOf(p.seed);
     const cardinality = optionalCardinality(p.cardinality);
     // Defaults scale with the problem so that one setting works for any bias magnitude; computed only
     // when a default is needed (it walks every model's terms).
     const needDefaults = p.beta === undefined || p.gammaRange === undefined;
-    const swapRanges = needDefaults && cardinality !== undefined ? bqms.map((b) => addon().defaultBetaRange(b.toNative(), cardinality)) : undefined;
+    const models = bqms.map((b) => b.nativeHandle());
+    // Computed natively from each model's cached spin form (the same numbers as changeVartype('SPIN')
+    // .maxAbsBiases() and SA's default range, bit for bit), once per unchanged model.
+    const native = addon();
+    const defaults = needDefaults
+      ? models.map((m, b) =>
+          native.modelDefaults
+            ? native.modelDefaults(m, cardinality)
+            : { betaRange: native.defaultBetaRange(m, cardinality), maxAbsSpinBias: spinMaxAbs(bqms[b]) },
+        )
+      : undefined;
+    const swapRanges = defaults && cardinality !== undefined ? defaults.map((d) => d.betaRange) : undefined;
     const scale = swapRanges
       ? Math.max(1e-12, ...swapRanges.map((r) => Math.LN2 / r[0]) ) / SWAP_SCALE_DIVISOR
-      : needDefaults
-      ? Math.max(
-          1e-12,
-          ...bqms.map((b) => {
-            const m = b.changeVartype('SPIN').maxAbsBiases();
-            return Math.max(m.linear, m.quadratic);
-          }),
-        )
+      : defaults
+      ? Math.max(1e-12, ...defaults.map((d) => d.maxAbsSpinBias))
       : 1;
     // Default beta: the geometric mean of 10 / max|bias| (right for spin glasses with few bias
     // levels) and SA's cold-end beta (which resolves the smallest gaps of wide-range QUBOs).
-    const cold = swapRanges ? Math.max(...swapRanges.map((r) => r[1])) : needDefaults ? Math.max(...bqms.map((b) => addon().defaultBetaRange(b.toNative())[1])) : 1;
+    const cold = defaults ? Math.max(...defaults.map((d) => d.betaRange[1])) : 1;
     const beta = p.beta ?? Math.sqrt((10 / scale) * cold);
     if (typeof beta !== 'number' || !(beta > 0) || !Number.isFinite(beta)) throw new RangeError(`beta must be a positive finite number, got ${beta}`);
     const gammaRange = p.gammaRange ?? [3 * scale, 1e-3 * scale];
     const used = { numReads, numSweeps, seed, beta, gammaRange, trotterSlices, globalMoves: !!p.globalMoves, ...(cardinality === undefined ? {} : { cardinality }) };
     const results = await runCancellable(p.signal, (cancelToken) =>
       addon().pathIntegralAnnealing(
-        bqms.map((b) => b.toNative()),
+        models,
         {
           numReads,
           numSweeps,
@@ -103,6 +122,7 @@ export class PathIntegralAnnealingSampler implements Sampler<PathIntegralAnneali
           globalMoves: !!p.globalMoves,
           returnSlice: p.returnSlice,
           cardinality,
+          kernel: p.kernel,
           initialStates: flattenInitialStates(bqms, numReads, p.initialStates),
           cancelToken,
           onProgress: progressCallback(p.onProgress),

@@ -12,3 +12,6 @@ export { AttentionNetwork, architecture } from '../attention/network';
 export type { AttentionOptions, MethodName } from '../attention/options';
 export { loadDataset, batches } from '../data/dataset';
 export { applyNoise, gaussianNoise, saltPepperNoise } from '../data/noise';
+export { CheckpointError } from './checkpoint';
+export { evaluateMasks } from './mask-evaluation';
+export type { MaskEvaluation, MaskEvaluationOptions } from './mask-evaluation';
