@@ -2,8 +2,17 @@ import { addon, NativeModel } from '../native/addon';
 import { MAX_SAMPLE_ROWS, MAX_SAMPLE_VALUES, MAX_VARIABLES } from './limits';
 import { isValueOf, parseVartype, Vartype } from './vartype';
 
+/** A variable label: any string or finite number (dimod's labels). Unlabelled models use the integers 0..n-1. */
+export type Variable = string | number;
+
 /** One quadratic term: variables i and j (i != j after construction) and its bias. */
 export type QuadraticTerm = readonly [number, number, number];
+
+/** A quadratic term between two labelled variables. */
+export type LabelledTerm = readonly [Variable, Variable, number];
+
+/** Linear biases keyed by label: a plain object, a Map, or (unlabelled) an array indexed 0..n-1. */
+export type LinearInput = ArrayLike<number> | ReadonlyMap<Variable, number> | Readonly<Record<string, number>>;
 
 /**
  * Anything `fromQubo` reads: [i, j, bias] terms, a Map or object keyed "i,j", or (for compatibility) a
@@ -12,8 +21,9 @@ export type QuadraticTerm = readonly [number, number, number];
  */
 export type QuboInput =
   | Iterable<QuadraticTerm>
+  | Iterable<LabelledTerm>
   | ReadonlyArray<ArrayLike<number>>
-  | ReadonlyMap<string | readonly [number, number], number>
+  | ReadonlyMap<string | readonly [Variable, Variable], number>
   | Readonly<Record<string, number>>;
 
 export type SampleRows = ArrayLike<ArrayLike<number>>;
@@ -31,17 +41,39 @@ function checkBias(b: number, argument: string): void {
 const KEY_STRIDE = MAX_VARIABLES;
 const pairKey = (i: number, j: number) => (i < j ? i * KEY_STRIDE + j : j * KEY_STRIDE + i);
 
-function parseKey(key: string | readonly [number, number]): [number, number] {
+/** "i,j" or "paris,lyon" (or a [u, v] tuple) as two labels; parts that read as numbers become numbers. */
+function parseKey(key: string | readonly [Variable, Variable]): [Variable, Variable] {
   if (typeof key !== 'string') return [key[0], key[1]];
-  const parts = key.replace(/[()\[\]\s]/g, '').split(',');
+  const parts = key.replace(/[()\[\]\s'"]/g, '').split(',');
   if (parts.length !== 2) throw new TypeError(`QUBO key ${JSON.stringify(key)} must look like "i,j"`);
-  return [Number(parts[0]), Number(parts[1])];
+  return [labelOfText(parts[0]), labelOfText(parts[1])];
 }
 
+function labelOfText(t: string): Variable {
+  return t !== '' && Number.isFinite(Number(t)) ? Number(t) : t;
+}
+
+/** A non-negative integer: the labels an unlabelled model reads as indices. */
+const isIndexLabel = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+function checkLabel(v: unknown, argument: string): asserts v is Variable {
+  if (typeof v === 'string') return;
+  if (typeof v === 'number' && Number.isFinite(v)) return;
+  throw new TypeError(`${argument} must be a string or a finite number label, got ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+}
+
+/** How a label reads in messages: strings quoted, numbers bare. */
+const show = (v: Variable) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
 /**
- * A binary quadratic model over the integer variables 0..n-1:
- *   E(x) = offset + sum_i linear[i] x_i + sum_{i<j} quadratic[i,j] x_i x_j,
- * with x in {0,1} (BINARY) or {-1,+1} (SPIN). The model grows when a term names a new variable.
+ * A binary quadratic model
+ *   E(x) = offset + sum_v linear[v] x_v + sum_{u<v} quadratic[u,v] x_u x_v,
+ * with x in {0,1} (BINARY) or {-1,+1} (SPIN), over labelled variables kept in insertion order (dimod's
+ * semantics). Storage is by index 0..n-1 (`variables[i]` is index i's label); a model whose labels are
+ * exactly 0..n-1 keeps no label table at all, so the native samplers, the attention layer and the file
+ * formats pay nothing for labels. On such an unlabelled model an integer label i >= n adds 0..i (the
+ * behaviour before labels); any other label (a string, a negative or fractional number) turns it into a
+ * labelled model, after which every label, numbers included, is added as one new variable.
  */
 export class BinaryQuadraticModel {
   /** Most variables a model may have (the native core's limit, 2^26). */
@@ -51,7 +83,10 @@ export class BinaryQuadraticModel {
   offset: number;
   private linearBiases: Float64Array;
   private n: number;
-  private readonly quadraticMap = new Map<number, number>();
+  private quadraticMap = new Map<number, number>();
+  /** Index -> label, and back; both undefined while the labels are 0..n-1. */
+  private labelList: Variable[] | undefined;
+  private labelIndex: Map<Variable, number> | undefined;
   /**
    * A model made by fromDense keeps its n x n matrix as given and fills the Map only when someone asks
    * for terms: the attention layer builds thousands of dense models per second and only samples them.
@@ -59,27 +94,68 @@ export class BinaryQuadraticModel {
   private pendingDense: Float64Array | undefined;
   private nativeCache: NativeModel | undefined;
 
-  constructor(vartype: Vartype, numVariables = 0, offset = 0) {
+  /**
+   * `new BinaryQuadraticModel('BINARY', 3)`: variables 0, 1, 2. `new BinaryQuadraticModel('SPIN', ['a', 'b'])`:
+   * labelled variables 'a' and 'b' (an empty array makes an empty labelled model).
+   */
+  constructor(vartype: Vartype, variables: number | Iterable<Variable> = 0, offset = 0) {
     this.vartype = parseVartype(vartype);
-    checkIndex(numVariables, undefined, 'numVariables');
-    if (numVariables > MAX_VARIABLES) throw new RangeError(`numVariables is ${numVariables}, more than the supported ${MAX_VARIABLES}`);
     checkBias(offset, 'offset');
-    this.n = numVariables;
-    this.linearBiases = new Float64Array(Math.max(4, numVariables));
     this.offset = offset;
+    if (typeof variables === 'number') {
+      checkIndex(variables, undefined, 'numVariables');
+      if (variables > MAX_VARIABLES) throw new RangeError(`numVariables is ${variables}, more than the supported ${MAX_VARIABLES}`);
+      this.n = variables;
+      this.linearBiases = new Float64Array(Math.max(4, variables));
+    } else {
+      this.n = 0;
+      this.linearBiases = new Float64Array(4);
+      this.labelList = [];
+      this.labelIndex = new Map();
+      for (const v of variables) {
+        checkLabel(v, 'variable');
+        if (this.labelIndex.has(v)) throw new RangeError(`variable ${show(v)} is listed twice`);
+        this.addVariable(v);
+      }
+    }
   }
 
   /**
-   * A BINARY model from QUBO terms (i == j is a linear bias; (i, j) and (j, i) add up). An array whose
-   * rows all have three entries is always read as [i, j, bias] terms, so `[[1, 2, 0], [0, 1, 3], [0, 0, 1]]`
-   * is three terms, never a 3 x 3 matrix: give a dense matrix to `fromQuboMatrix`. A square n x n array
-   * with n != 3 (rows that cannot be terms) is still read as a matrix, as before.
+   * A BINARY model from QUBO terms (u == v is a linear bias; (u, v) and (v, u) add up): `[['paris', 'lyon', 1]]`,
+   * an object keyed "u,v", or a Map keyed "u,v" or [u, v]. With only numbers as labels they must be the
+   * indices 0..n-1 and an array whose rows all have three entries is always read as [i, j, bias] terms, so
+   * `[[1, 2, 0], [0, 1, 3], [0, 0, 1]]` is three terms, never a 3 x 3 matrix: give a dense matrix to
+   * `fromQuboMatrix`. A square n x n array with n != 3 (rows that cannot be terms) is still read as a matrix.
    */
   static fromQubo(terms: QuboInput, offset = 0): BinaryQuadraticModel {
-    const bqm = new BinaryQuadraticModel('BINARY', 0, offset);
-    for (const [i, j, b] of iterateQubo(terms)) {
-      if (i === j) bqm.addLinear(i, b);
-      else bqm.addQuadratic(i, j, b);
+    return BinaryQuadraticModel.fromTerms('BINARY', undefined, terms, offset, true);
+  }
+
+  /** The terms, read once; numbers alone are indices (checked), any string label makes a labelled model. */
+  private static fromTerms(vartype: Vartype, linear: LinearInput | undefined, terms: QuboInput, offset: number, diagonalIsLinear: boolean): BinaryQuadraticModel {
+    const list = [...iterateQubo(terms)];
+    const linearEntries = linear === undefined ? [] : linearOf(linear);
+    const labelled = !!linear && !isArrayLike(linear) ? true : list.some(([u, v]) => typeof u !== 'number' || typeof v !== 'number');
+    if (!labelled) {
+      list.forEach(([i, j], t) => {
+        try {
+          checkIndex(i as number, undefined, `term ${t} i`);
+          checkIndex(j as number, undefined, `term ${t} j`);
+        } catch (err) {
+          // A 3 x 3 dense matrix given here (rows of three numbers are terms) usually fails on its labels.
+          throw new RangeError(`${(err as Error).message} (rows of three numbers are [i, j, bias] terms; give a dense matrix to fromQuboMatrix)`);
+        }
+      });
+    }
+    const bqm = new BinaryQuadraticModel(vartype, labelled ? [] : linearEntries.length, offset);
+    for (const [v, b] of linearEntries) {
+      checkBias(b, `linear bias of ${show(v)}`);
+      bqm.addLinear(v, b);
+    }
+    for (const [u, v, b] of list) {
+      if (u === v && diagonalIsLinear) bqm.addLinear(u, b);
+      else if (u === v) throw new RangeError(`J has a self-coupling (${show(u)}, ${show(u)}); put fields in h`);
+      else bqm.addQuadratic(u, v, b);
     }
     return bqm;
   }
@@ -102,18 +178,17 @@ export class BinaryQuadraticModel {
     return bqm;
   }
 
-  /** A SPIN model from fields h (h[i] for variable i) and couplings J. */
-  static fromIsing(h: ArrayLike<number>, J: Iterable<QuadraticTerm> | QuboInput = [], offset = 0): BinaryQuadraticModel {
-    const bqm = new BinaryQuadraticModel('SPIN', h.length, offset);
-    for (let i = 0; i < h.length; i++) {
-      checkBias(h[i], `h[${i}]`);
-      bqm.linearBiases[i] = h[i];
-    }
-    for (const [i, j, b] of iterateQubo(J as QuboInput)) {
-      if (i === j) throw new RangeError(`J has a self-coupling (${i}, ${i}); put fields in h`);
-      bqm.addQuadratic(i, j, b);
-    }
-    return bqm;
+  /**
+   * A SPIN model from fields h and couplings J: `fromIsing([1, -1], [[0, 1, 0.5]])`, or labelled,
+   * `fromIsing({ paris: 1 }, [['paris', 'lyon', -1]])` (h may also be a Map; J as in fromQubo).
+   */
+  static fromIsing(h: LinearInput, J: QuboInput = [], offset = 0): BinaryQuadraticModel {
+    return BinaryQuadraticModel.fromTerms('SPIN', h, J, offset, false);
+  }
+
+  /** dimod's BinaryQuadraticModel(linear, quadratic, offset, vartype): either vartype, labelled or not. */
+  static from(vartype: Vartype, linear: LinearInput, quadratic: QuboInput = [], offset = 0): BinaryQuadraticModel {
+    return BinaryQuadraticModel.fromTerms(parseVartype(vartype), linear, quadratic, offset, true);
   }
 
   /** A model from a linear vector, a dense row-major n x n matrix (upper triangle i < j read) and an offset. */
@@ -160,58 +235,128 @@ export class BinaryQuadraticModel {
     return this.quad().size;
   }
 
-  /** A copy of the linear biases, length numVariables. */
+  /** The labels in index order (a copy): `samples[r][i]` of a SampleSet is the value of `variables[i]`. */
+  get variables(): Variable[] {
+    return this.labelList ? this.labelList.slice() : Array.from({ length: this.n }, (_, i) => i);
+  }
+
+  /** Whether the labels are anything but 0..n-1 (then `variables` is a label table). */
+  get isLabelled(): boolean {
+    return this.labelList !== undefined;
+  }
+
+  /** A copy of the linear biases in index order, length numVariables. */
   get linear(): Float64Array {
     return this.linearBiases.slice(0, this.n);
   }
 
-  getLinear(i: number): number {
-    checkIndex(i, this.n, 'variable');
-    return this.linearBiases[i];
+  hasVariable(v: Variable): boolean {
+    return this.labelIndex ? this.labelIndex.has(v) : isIndexLabel(v) && v < this.n;
   }
 
-  getQuadratic(i: number, j: number): number {
-    checkIndex(i, this.n, 'i');
-    checkIndex(j, this.n, 'j');
+  /** The index of a label (its column in samples); RangeError when the model has no such variable. */
+  indexOf(v: Variable): number {
+    if (!this.labelIndex) {
+      if (!isIndexLabel(v)) {
+        checkLabel(v, 'variable');
+        throw new RangeError(`variable ${show(v)} is not in the model (its labels are 0..${this.n - 1})`);
+      }
+      checkIndex(v, this.n, 'variable');
+      return v;
+    }
+    const i = this.labelIndex.get(v);
+    if (i === undefined) {
+      checkLabel(v, 'variable');
+      throw new RangeError(`variable ${show(v)} is not in the model`);
+    }
+    return i;
+  }
+
+  getLinear(v: Variable): number {
+    return this.linearBiases[this.indexOf(v)];
+  }
+
+  getQuadratic(u: Variable, v: Variable): number {
+    const i = this.indexOf(u);
+    const j = this.indexOf(v);
     return this.quad().get(pairKey(i, j)) ?? 0;
   }
 
-  /** Adds variables up to label i (inclusive) when they are new. */
-  addVariable(i: number): this {
-    checkIndex(i, undefined, 'variable');
-    if (i >= MAX_VARIABLES) throw new RangeError(`variable ${i} is beyond the supported ${MAX_VARIABLES} variables (labels 0..${MAX_VARIABLES - 1})`);
-    if (i >= this.n) {
-      this.quad(); // a pending dense matrix is laid out for the old size
-      if (i >= this.linearBiases.length) {
-        const grown = new Float64Array(Math.max(i + 1, this.linearBiases.length * 2));
-        grown.set(this.linearBiases);
-        this.linearBiases = grown;
-      }
-      this.n = i + 1;
-      this.nativeCache = undefined;
+  /** Turns the implicit labels 0..n-1 into a label table (before a label that is not the next index). */
+  private toLabelled(): void {
+    if (this.labelList) return;
+    this.labelList = Array.from({ length: this.n }, (_, i) => i);
+    this.labelIndex = new Map(this.labelList.map((v, i) => [v, i]));
+  }
+
+  private grow(n: number): void {
+    if (n > MAX_VARIABLES) throw new RangeError(`variable ${n - 1} is beyond the supported ${MAX_VARIABLES} variables (labels 0..${MAX_VARIABLES - 1})`);
+    this.quad(); // a pending dense matrix is laid out for the old size
+    if (n > this.linearBiases.length) {
+      const grown = new Float64Array(Math.max(n, this.linearBiases.length * 2));
+      grown.set(this.linearBiases);
+      this.linearBiases = grown;
     }
+    this.n = n;
+    this.nativeCache = undefined;
+  }
+
+  /** The index of label v, adding the variable when it is new. */
+  private ensure(v: Variable): number {
+    if (!this.labelIndex) {
+      if (isIndexLabel(v)) {
+        if (v >= this.n) this.grow(v + 1);
+        return v;
+      }
+      checkLabel(v, 'variable');
+      this.toLabelled();
+    }
+    const at = this.labelIndex!.get(v);
+    if (at !== undefined) return at;
+    checkLabel(v, 'variable');
+    this.grow(this.n + 1);
+    this.labelList!.push(v);
+    this.labelIndex!.set(v, this.n - 1);
+    return this.n - 1;
+  }
+
+  /**
+   * Adds variable v when it is new (bias 0). On an unlabelled model an integer i adds every variable up to
+   * i; a string or other number label turns the model labelled (see the class comment).
+   */
+  addVariable(v: Variable): this {
+    this.ensure(v);
     return this;
   }
 
-  addLinear(i: number, bias: number): this {
-    checkBias(bias, `linear bias of ${i}`);
-    this.addVariable(i);
+  addLinear(v: Variable, bias: number): this {
+    checkBias(bias, `linear bias of ${show(v)}`);
+    const i = this.ensure(v);
     this.linearBiases[i] += bias;
     this.nativeCache = undefined;
     return this;
   }
 
-  addQuadratic(i: number, j: number, bias: number): this {
-    checkBias(bias, `quadratic bias of (${i}, ${j})`);
-    if (i === j) throw new RangeError(`quadratic term (${i}, ${j}) must join two different variables`);
-    this.addVariable(i).addVariable(j);
+  /** Sets (rather than adds to) v's linear bias. */
+  setLinear(v: Variable, bias: number): this {
+    checkBias(bias, `linear bias of ${show(v)}`);
+    this.linearBiases[this.ensure(v)] = bias;
+    this.nativeCache = undefined;
+    return this;
+  }
+
+  addQuadratic(u: Variable, v: Variable, bias: number): this {
+    checkBias(bias, `quadratic bias of (${show(u)}, ${show(v)})`);
+    if (u === v) throw new RangeError(`quadratic term (${show(u)}, ${show(v)}) must join two different variables`);
+    const i = this.ensure(u);
+    const j = this.ensure(v);
     const key = pairKey(i, j);
     this.quad().set(key, (this.quad().get(key) ?? 0) + bias);
     this.nativeCache = undefined;
     return this;
   }
 
-  /** Quadratic terms as [i, j, bias] with i < j, in insertion order. */
+  /** Quadratic terms as [i, j, bias] by index (i < j), in insertion order: what samplers and formats read. */
   *quadraticTerms(): IterableIterator<[number, number, number]> {
     for (const [key, bias] of this.quad()) {
       const i = Math.floor(key / KEY_STRIDE);
@@ -219,7 +364,21 @@ export class BinaryQuadraticModel {
     }
   }
 
-  /** Neighbours of each variable (for embedding and graph algorithms). */
+  /** Quadratic terms as [u, v, bias] by label, in insertion order. */
+  *interactions(): IterableIterator<[Variable, Variable, number]> {
+    for (const [i, j, b] of this.quadraticTerms()) yield [this.labelAt(i), this.labelAt(j), b];
+  }
+
+  /** Linear biases by label, in variable order. */
+  *linearBiasesByLabel(): IterableIterator<[Variable, number]> {
+    for (let i = 0; i < this.n; i++) yield [this.labelAt(i), this.linearBiases[i]];
+  }
+
+  private labelAt(i: number): Variable {
+    return this.labelList ? this.labelList[i] : i;
+  }
+
+  /** Neighbours of each variable by index (for embedding and graph algorithms). */
   adjacency(): number[][] {
     const adj: number[][] = Array.from({ length: this.n }, () => []);
     for (const [i, j] of this.quadraticTerms()) {
@@ -233,7 +392,130 @@ export class BinaryQuadraticModel {
     const c = new BinaryQuadraticModel(this.vartype, this.n, this.offset);
     c.linearBiases.set(this.linearBiases.subarray(0, this.n));
     for (const [k, b] of this.quad()) c.quadraticMap.set(k, b);
+    c.copyLabelsFrom(this);
     return c;
+  }
+
+  private copyLabelsFrom(other: BinaryQuadraticModel): void {
+    if (other.labelList) {
+      this.labelList = other.labelList.slice();
+      this.labelIndex = new Map(other.labelIndex);
+    }
+  }
+
+  /**
+   * The same model over the indices 0..n-1 (labels dropped; a copy when labelled, `this` otherwise): what
+   * code that works on indices (embedding, cardinality penalties) takes. `variables` gives the labels back.
+   */
+  unlabelled(): BinaryQuadraticModel {
+    if (!this.labelList) return this;
+    const c = this.copy();
+    c.labelList = undefined;
+    c.labelIndex = undefined;
+    return c;
+  }
+
+  /**
+   * Renames variables, in place (dimod's relabel_variables): `mapping` a Map, an object (keys read as
+   * labels: "3" is 3 when the model has a number label 3) or a function; unmapped labels stay. New labels
+   * must be unique. Returns this.
+   */
+  relabel(mapping: ReadonlyMap<Variable, Variable> | Readonly<Record<string, Variable>> | ((v: Variable) => Variable)): this {
+    const f =
+      typeof mapping === 'function'
+        ? mapping
+        : mapping instanceof Map
+        ? (v: Variable) => (mapping.has(v) ? mapping.get(v)! : v)
+        : (v: Variable) => (Object.prototype.hasOwnProperty.call(mapping, String(v)) ? (mapping as Record<string, Variable>)[String(v)] : v);
+    const next: Variable[] = [];
+    const index = new Map<Variable, number>();
+    for (let i = 0; i < this.n; i++) {
+      const old = this.labelAt(i);
+      const v = f(old);
+      checkLabel(v, `the new label of ${show(old)}`);
+      if (index.has(v)) throw new RangeError(`relabel maps ${show(this.labelAt(index.get(v)!))} and ${show(old)} both to ${show(v)}`);
+      index.set(v, i);
+      next.push(v);
+    }
+    if (next.every((v, i) => v === i)) {
+      this.labelList = undefined;
+      this.labelIndex = undefined;
+    } else {
+      this.labelList = next;
+      this.labelIndex = index;
+    }
+    return this;
+  }
+
+  /**
+   * Removes variable v and its interactions (later variables move down one index; an unlabelled model
+   * becomes labelled unless v was the last). Returns this.
+   */
+  removeVariable(v: Variable): this {
+    const k = this.indexOf(v);
+    const n = this.n;
+    if (k !== n - 1) this.toLabelled();
+    const q = new Map<number, number>();
+    for (const [key, b] of this.quad()) {
+      let i = Math.floor(key / KEY_STRIDE);
+      let j = key - i * KEY_STRIDE;
+      if (i === k || j === k) continue;
+      if (i > k) i--;
+      if (j > k) j--;
+      q.set(i * KEY_STRIDE + j, b);
+    }
+    this.quadraticMap = q;
+    this.linearBiases.copyWithin(k, k + 1, n);
+    this.linearBiases[n - 1] = 0;
+    this.n = n - 1;
+    if (this.labelList) {
+      this.labelList.splice(k, 1);
+      this.labelIndex = new Map(this.labelList.map((l, i) => [l, i]));
+    }
+    this.nativeCache = undefined;
+    return this;
+  }
+
+  /** Sets v to a value of the vartype for good: its terms move into its neighbours' biases and the offset, then v goes. */
+  fixVariable(v: Variable, value: number): this {
+    if (!isValueOf(this.vartype, value)) throw new RangeError(`value of ${show(v)} must be a ${this.vartype} value, got ${value}`);
+    const k = this.indexOf(v);
+    this.offset += this.linearBiases[k] * value;
+    for (const [key, b] of this.quad()) {
+      const i = Math.floor(key / KEY_STRIDE);
+      const j = key - i * KEY_STRIDE;
+      if (i === k) this.linearBiases[j] += b * value;
+      else if (j === k) this.linearBiases[i] += b * value;
+    }
+    return this.removeVariable(v);
+  }
+
+  /** Multiplies every bias and the offset by `factor`, in place. Returns this. */
+  scale(factor: number): this {
+    checkBias(factor, 'scale factor');
+    for (let i = 0; i < this.n; i++) this.linearBiases[i] *= factor;
+    const q = this.quad();
+    for (const [key, b] of q) q.set(key, b * factor);
+    this.offset *= factor;
+    this.nativeCache = undefined;
+    return this;
+  }
+
+  /**
+   * Scales the model so that linear biases fit `linearRange` and quadratic ones `quadraticRange` (default
+   * the same), as dimod's normalize; returns the factor applied (1 for a model of zeros).
+   */
+  normalize(linearRange: readonly [number, number] = [-1, 1], quadraticRange: readonly [number, number] = linearRange): number {
+    for (const [r, name] of [[linearRange, 'linearRange'], [quadraticRange, 'quadraticRange']] as const) {
+      if (!(r[0] < 0 && r[1] > 0) || !Number.isFinite(r[0]) || !Number.isFinite(r[1])) throw new RangeError(`${name} must be [negative, positive], got [${r}]`);
+    }
+    let inv = 0;
+    const fit = (b: number, r: readonly [number, number]) => (inv = Math.max(inv, b / r[1], b / r[0]));
+    for (let i = 0; i < this.n; i++) fit(this.linearBiases[i], linearRange);
+    for (const b of this.quad().values()) fit(b, quadraticRange);
+    const factor = inv > 0 ? 1 / inv : 1;
+    this.scale(factor);
+    return factor;
   }
 
   /**
@@ -245,6 +527,7 @@ export class BinaryQuadraticModel {
     if (target === this.vartype) return this.copy();
     const n = this.n;
     const out = new BinaryQuadraticModel(target, n, 0);
+    out.copyLabelsFrom(this);
     let offset = this.offset;
     const lin = out.linearBiases;
     if (target === 'SPIN') {
@@ -279,8 +562,12 @@ export class BinaryQuadraticModel {
     return out;
   }
 
-  /** Energy of one sample (values of this model's vartype). Plain TypeScript: the reference for tests. */
-  energy(sample: ArrayLike<number>): number {
+  /**
+   * Energy of one sample (values of this model's vartype): an array in variable order, or an assignment
+   * keyed by label (`{ paris: 1, lyon: -1 }` or a Map). Plain TypeScript: the reference for tests.
+   */
+  energy(sample: ArrayLike<number> | Readonly<Record<string, number>> | ReadonlyMap<Variable, number>): number {
+    if (!isArrayLike(sample)) sample = this.rowOf(sample);
     this.checkSample(sample, 'sample');
     let e = this.offset;
     for (let i = 0; i < this.n; i++) e += this.linearBiases[i] * sample[i];
@@ -360,6 +647,18 @@ export class BinaryQuadraticModel {
     return { linear: l, quadratic: q };
   }
 
+  /** An assignment keyed by label as an array in variable order; every variable must be given. */
+  rowOf(assignment: Readonly<Record<string, number>> | ReadonlyMap<Variable, number>): number[] {
+    if (assignment == null || typeof assignment !== 'object') throw new TypeError('an assignment must be an object or Map keyed by label');
+    const get =
+      assignment instanceof Map ? (v: Variable) => assignment.get(v) : (v: Variable) => (assignment as Record<string, number>)[String(v)];
+    return Array.from({ length: this.n }, (_, i) => {
+      const value = get(this.labelAt(i));
+      if (value === undefined) throw new RangeError(`the assignment has no value for variable ${show(this.labelAt(i))}`);
+      return value;
+    });
+  }
+
   private checkSample(sample: ArrayLike<number>, argument: string): void {
     if (!sample || sample.length !== this.n) {
       throw new RangeError(`${argument} must have ${this.n} values, got ${sample ? sample.length : sample}`);
@@ -384,14 +683,26 @@ function looksLikeMatrix(input: unknown): boolean {
   return input.every((r) => r != null && typeof r === 'object' && (r as ArrayLike<number>).length === n);
 }
 
-function* iterateQubo(input: QuboInput): Iterable<[number, number, number]> {
+function isArrayLike(x: unknown): x is ArrayLike<number> {
+  return Array.isArray(x) || ArrayBuffer.isView(x) || (typeof x === 'object' && x !== null && !(x instanceof Map) && typeof (x as { length?: unknown }).length === 'number');
+}
+
+/** Linear biases as [label, bias] pairs: array index, Map key or object key (numeric keys read as numbers). */
+function linearOf(input: LinearInput): [Variable, number][] {
+  if (input == null || typeof input !== 'object') throw new TypeError('linear biases must be an array, an object or a Map');
+  if (isArrayLike(input)) return Array.from({ length: input.length }, (_, i) => [i, input[i]]);
+  if (input instanceof Map) return [...(input as ReadonlyMap<Variable, number>)];
+  return Object.entries(input as Record<string, number>).map(([k, b]) => [labelOfText(k), b]);
+}
+
+function* iterateQubo(input: QuboInput): Iterable<[Variable, Variable, number]> {
   if (input == null) throw new TypeError('QUBO terms must be given');
   if (input instanceof Map) {
-    for (const [k, b] of input as Map<string | readonly [number, number], number>) {
-      const [i, j] = parseKey(k);
-      checkIndex(i, undefined, 'QUBO i');
-      checkIndex(j, undefined, 'QUBO j');
-      yield [i, j, b];
+    for (const [k, b] of input as Map<string | readonly [Variable, Variable], number>) {
+      const [u, v] = parseKey(k);
+      checkLabel(u, 'QUBO u');
+      checkLabel(v, 'QUBO v');
+      yield [u, v, b];
     }
     return;
   }
@@ -407,26 +718,19 @@ function* iterateQubo(input: QuboInput): Iterable<[number, number, number]> {
   }
   if (typeof (input as Iterable<unknown>)[Symbol.iterator] === 'function') {
     let t = 0;
-    for (const term of input as Iterable<QuadraticTerm>) {
+    for (const term of input as Iterable<LabelledTerm>) {
       if (!term || term.length !== 3) {
-        throw new TypeError(`QUBO term ${t} must be [i, j, bias]; give a dense matrix to BinaryQuadraticModel.fromQuboMatrix`);
+        throw new TypeError(`QUBO term ${t} must be [u, v, bias]; give a dense matrix to BinaryQuadraticModel.fromQuboMatrix`);
       }
-      try {
-        checkIndex(term[0], undefined, `term ${t} i`);
-        checkIndex(term[1], undefined, `term ${t} j`);
-      } catch (err) {
-        // A 3 x 3 dense matrix given here (rows of three numbers are terms) usually fails on its labels.
-        throw new RangeError(`${(err as Error).message} (rows of three numbers are [i, j, bias] terms; give a dense matrix to fromQuboMatrix)`);
-      }
+      checkLabel(term[0], `term ${t} u`);
+      checkLabel(term[1], `term ${t} v`);
       yield [term[0], term[1], term[2]];
       t++;
     }
     return;
   }
   for (const [k, b] of Object.entries(input as Record<string, number>)) {
-    const [i, j] = parseKey(k);
-    checkIndex(i, undefined, 'QUBO i');
-    checkIndex(j, undefined, 'QUBO j');
-    yield [i, j, b];
+    const [u, v] = parseKey(k);
+    yield [u, v, b];
   }
 }

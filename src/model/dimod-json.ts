@@ -1,4 +1,4 @@
-import { BinaryQuadraticModel } from './bqm';
+import { BinaryQuadraticModel, Variable } from './bqm';
 import { parseVartype } from './vartype';
 
 /** dimod's serialisable BQM (bqm_schema 3.0.0), what `bqm.to_serializable()` writes in Python. */
@@ -37,7 +37,7 @@ export function toDimodJSON(bqm: BinaryQuadraticModel): DimodBqmJSON {
     bias_type: 'float64',
     num_variables: bqm.numVariables,
     num_interactions: biases.length,
-    variable_labels: Array.from({ length: bqm.numVariables }, (_, i) => i),
+    variable_labels: bqm.variables,
     variable_type: bqm.vartype,
     offset: bqm.offset,
     info: {},
@@ -49,8 +49,9 @@ export function toDimodJSON(bqm: BinaryQuadraticModel): DimodBqmJSON {
 }
 
 /**
- * Reads a BQM serialised by dimod (schema 3.x; `use_bytes: false`). Variables become 0..n-1 in
- * the order of `variable_labels`; `labels` gives each index's original label (strings, tuples...).
+ * Reads a BQM serialised by dimod (schema 3.x; `use_bytes: false`). The model keeps `variable_labels`
+ * (strings and numbers as they are; a tuple such as ['x', 1] becomes its JSON text '["x",1]'), in order;
+ * `labels` gives each index's original label as written.
  */
 export function fromDimodJSON(input: unknown): { bqm: BinaryQuadraticModel; labels: unknown[] } {
   const j = (typeof input === 'string' ? JSON.parse(input) : input) as DimodBqmJSON;
@@ -72,6 +73,7 @@ export function fromDimodJSON(input: unknown): { bqm: BinaryQuadraticModel; labe
     if (!Array.isArray(j[name]) || j[name].length !== m) throw new RangeError(`${name} must have num_interactions (${m}) entries`);
   }
   const bqm = new BinaryQuadraticModel(vartype, n, j.offset ?? 0);
+  bqm.relabel((i) => labelFromJSON(j.variable_labels[i as number], i as number));
   j.linear_biases.forEach((b, i) => b !== 0 && bqm.addLinear(i, b));
   for (let t = 0; t < m; t++) {
     const u = j.quadratic_head[t];
@@ -80,4 +82,10 @@ export function fromDimodJSON(input: unknown): { bqm: BinaryQuadraticModel; labe
     bqm.addQuadratic(u, v, j.quadratic_biases[t]);
   }
   return { bqm, labels: j.variable_labels };
+}
+
+function labelFromJSON(l: unknown, at: number): Variable {
+  if (typeof l === 'string' || (typeof l === 'number' && Number.isFinite(l))) return l;
+  if (Array.isArray(l)) return JSON.stringify(l);
+  throw new TypeError(`variable_labels[${at}] is ${JSON.stringify(l)}: labels must be strings, numbers or tuples`);
 }

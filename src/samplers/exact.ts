@@ -41,7 +41,7 @@ export class ExactSolver implements Sampler<ExactSolverParams> {
     }
     const k = optionalCardinality(params.cardinality);
     if (k !== undefined && k > bqm.numVariables) throw new RangeError(`cardinality must be at most numVariables (${bqm.numVariables}), got ${k}`);
-    const target = k === undefined ? bqm : withCardinalityPenalty(bqm, k);
+    const target = k === undefined ? bqm : withCardinalityPenalty(bqm.unlabelled(), k);
     const result = await runCancellable(params.signal, (cancelToken) =>
       addon().exactSolve(target.toNative(), { maxStates, threads: defaultThreads(params.threads), cancelToken }),
     );
@@ -58,7 +58,7 @@ export class ExactSolver implements Sampler<ExactSolverParams> {
     }
     const samples = new Int8Array(rows.length * n);
     rows.forEach((r, t) => samples.set(result.samples.subarray(r * n, (r + 1) * n), t * n));
-    return new SampleSet({ vartype: bqm.vartype, numVariables: n, samples, energies: bqm.energies(samples), info: set.info });
+    return new SampleSet({ vartype: bqm.vartype, numVariables: n, samples, energies: bqm.energies(samples), info: set.info, variables: set.variables });
   }
 
   async sampleBatch(bqms: readonly BinaryQuadraticModel[], params: ExactSolverParams = {}): Promise<SampleSet[]> {

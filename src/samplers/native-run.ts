@@ -37,11 +37,14 @@ export function defaultThreads(threads: unknown): number {
   return threads;
 }
 
-/** Flattens per-model initial states (rows of the model's vartype) into the native layout. */
+/**
+ * Flattens per-model initial states (rows of the model's vartype in variable order, or assignments keyed
+ * by label) into the native layout.
+ */
 export function flattenInitialStates(
   bqms: readonly BinaryQuadraticModel[],
   numReads: number,
-  initialStates: ArrayLike<ArrayLike<number>> | undefined,
+  initialStates: ArrayLike<ArrayLike<number> | Readonly<Record<string, number>>> | undefined,
 ): Int8Array | undefined {
   if (!initialStates) return undefined;
   if (bqms.length !== 1) throw new RangeError('initialStates is supported for a single model only');
@@ -50,7 +53,8 @@ export function flattenInitialStates(
   const out = new Int8Array(numReads * n);
   // Fewer states than reads: cycle through them, as dimod's 'tile' expansion does.
   for (let r = 0; r < numReads; r++) {
-    const row = initialStates[r % initialStates.length];
+    const given = initialStates[r % initialStates.length];
+    const row = given && typeof (given as ArrayLike<number>).length !== 'number' ? bqms[0].rowOf(given as Record<string, number>) : (given as ArrayLike<number>);
     if (!row || row.length !== n) throw new RangeError(`initialStates[${r % initialStates.length}] must have ${n} values`);
     for (let i = 0; i < n; i++) out[r * n + i] = row[i];
   }
@@ -69,6 +73,8 @@ export function toSampleSet(
     numVariables: result.numVariables,
     samples: result.samples,
     energies: result.energies,
+    // Labels ride along for labelled models; the native side only ever saw indices.
+    variables: bqm.isLabelled ? bqm.variables : undefined,
     info: {
       sampler,
       parameters: {

@@ -1,3 +1,5 @@
+import { inspect } from 'util';
+import type { Variable } from '../model/bqm';
 import { MAX_SAMPLE_ROWS, MAX_SAMPLE_VALUES, MAX_VARIABLES } from '../model/limits';
 import { parseVartype, Vartype } from '../model/vartype';
 
@@ -37,9 +39,38 @@ export interface SampleSetInfo {
 }
 
 export interface SampleRecord {
+  /** The row in variable order (a view into the set's data). */
   sample: Int8Array;
+  /** The row keyed by label: `record.assignment.paris === -1`. */
+  readonly assignment: Record<string, number>;
   energy: number;
   numOccurrences: number;
+}
+
+/** One row; `assignment` is built on first use so that reading energies stays cheap. */
+class Row implements SampleRecord {
+  private keyed: Record<string, number> | undefined;
+  constructor(
+    readonly sample: Int8Array,
+    readonly energy: number,
+    readonly numOccurrences: number,
+    private readonly labels: () => readonly Variable[],
+  ) {
+    Object.defineProperty(this, 'labels', { enumerable: false });
+    Object.defineProperty(this, 'keyed', { enumerable: false, writable: true });
+  }
+  get assignment(): Record<string, number> {
+    if (!this.keyed) {
+      const labels = this.labels();
+      const out: Record<string, number> = {};
+      for (let i = 0; i < labels.length; i++) out[labels[i]] = this.sample[i];
+      this.keyed = out;
+    }
+    return this.keyed;
+  }
+  [inspect.custom](): string {
+    return `{ assignment: ${inspect(this.assignment, { breakLength: Infinity, maxArrayLength: 20 })}, energy: ${this.energy}, numOccurrences: ${this.numOccurrences} }`;
+  }
 }
 
 export interface SampleSetData {
@@ -50,6 +81,8 @@ export interface SampleSetData {
   energies: Float64Array | ArrayLike<number>;
   numOccurrences?: Int32Array | ArrayLike<number>;
   info?: Partial<SampleSetInfo>;
+  /** The label of each column (default 0..numVariables-1), unique. */
+  variables?: readonly Variable[];
 }
 
 /**
@@ -65,6 +98,8 @@ export class SampleSet {
   /** The packed row-major sample matrix. */
   readonly data: Int8Array;
   private rowsCache: Int8Array[] | undefined;
+  /** Column labels; undefined while they are 0..n-1. */
+  private labels: readonly Variable[] | undefined;
 
   constructor(d: SampleSetData) {
     this.vartype = parseVartype(d.vartype);
@@ -87,6 +122,37 @@ export class SampleSet {
         : Int32Array.from(d.numOccurrences)
       : new Int32Array(rows).fill(1);
     this.info = { timing: {}, ...d.info } as SampleSetInfo;
+    if (d.variables !== undefined) {
+      if (d.variables.length !== d.numVariables) throw new RangeError(`variables has ${d.variables.length} labels for ${d.numVariables} variables`);
+      if (!d.variables.every((v, i) => v === i)) {
+        const seen = new Set<Variable>();
+        for (const v of d.variables) {
+          if (seen.has(v)) throw new RangeError(`variable ${JSON.stringify(v)} is listed twice`);
+          seen.add(v);
+        }
+        this.labels = Object.freeze(d.variables.slice());
+      }
+    }
+    // Caches are not part of what a set is (util.inspect, equality in tests).
+    Object.defineProperty(this, 'rowsCache', { enumerable: false, writable: true });
+    Object.defineProperty(this, 'labels', { enumerable: false, writable: true });
+  }
+
+  /** The label of each column, in order: `samples[r][i]` is the value of `variables[i]`. */
+  get variables(): readonly Variable[] {
+    return this.labels ?? Array.from({ length: this.numVariables }, (_, i) => i);
+  }
+
+  /** The same rows (arrays shared) with these column labels, e.g. a model's labels put back after index-only work. */
+  withVariables(variables: readonly Variable[]): SampleSet {
+    return new SampleSet({ ...this.parts(), variables });
+  }
+
+  /** The column of a label (RangeError if the set has no such variable). */
+  indexOf(v: Variable): number {
+    const i = this.labels ? this.labels.indexOf(v) : typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < this.numVariables ? v : -1;
+    if (i < 0) throw new RangeError(`the sample set has no variable ${JSON.stringify(v)}`);
+    return i;
   }
 
   get length(): number {
@@ -105,7 +171,106 @@ export class SampleSet {
   record(r: number): SampleRecord {
     if (!Number.isInteger(r) || r < 0 || r >= this.length) throw new RangeError(`row ${r} is outside 0..${this.length - 1}`);
     const n = this.numVariables;
-    return { sample: this.data.subarray(r * n, (r + 1) * n), energy: this.energies[r], numOccurrences: this.numOccurrences[r] };
+    return new Row(this.data.subarray(r * n, (r + 1) * n), this.energies[r], this.numOccurrences[r], () => this.variables);
+  }
+
+  /** The rows in order, as records. */
+  *[Symbol.iterator](): IterableIterator<SampleRecord> {
+    for (let r = 0; r < this.length; r++) yield this.record(r);
+  }
+
+  /** The rows for which `keep(record, r)` is true, in order. */
+  filter(keep: (record: SampleRecord, row: number) => boolean): SampleSet {
+    const rows: number[] = [];
+    for (let r = 0; r < this.length; r++) if (keep(this.record(r), r)) rows.push(r);
+    return this.select(rows);
+  }
+
+  /** The first `count` rows, lowest energy first unless `sortedByEnergy` is false (dimod's truncate). */
+  truncate(count: number, sortedByEnergy = true): SampleSet {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+    const set = sortedByEnergy ? this.sorted() : this;
+    return set.select(Array.from({ length: Math.min(count, set.length) }, (_, r) => r));
+  }
+
+  /**
+   * The same samples in the other vartype (0/1 <-> -1/+1); energies stay as they are plus `energyOffset`
+   * (the same states have the same energy under the model's changeVartype).
+   */
+  changeVartype(vartype: Vartype, energyOffset = 0): SampleSet {
+    const target = parseVartype(vartype);
+    const samples = new Int8Array(this.data.length);
+    if (target === this.vartype) samples.set(this.data);
+    else if (target === 'SPIN') for (let i = 0; i < samples.length; i++) samples[i] = 2 * this.data[i] - 1;
+    else for (let i = 0; i < samples.length; i++) samples[i] = (this.data[i] + 1) >> 1;
+    const energies = this.energies.map((e) => e + energyOffset);
+    return new SampleSet({ ...this.parts(), vartype: target, samples, energies });
+  }
+
+  /** Rows as plain objects (labels, energy, num_oc.) for console.table. */
+  toTable(): Record<string, number>[] {
+    const labels = this.variables;
+    return Array.from({ length: this.length }, (_, r) => {
+      const row: Record<string, number> = {};
+      labels.forEach((v, i) => (row[v] = this.data[r * this.numVariables + i]));
+      row.energy = this.energies[r];
+      row['num_oc.'] = this.numOccurrences[r];
+      return row;
+    });
+  }
+
+  /**
+   * A dimod-like table: one line per row (at most `maxRows`, first and last halves), columns labelled,
+   * at most `maxColumns` variables (the first and last), then [vartype, rows, reads, variables].
+   */
+  toString(maxRows = 10, maxColumns = 12): string {
+    const n = this.numVariables;
+    const labels = this.variables;
+    const cols: (number | undefined)[] = [];
+    if (n <= maxColumns) for (let i = 0; i < n; i++) cols.push(i);
+    else {
+      const head = Math.ceil(maxColumns / 2);
+      for (let i = 0; i < head; i++) cols.push(i);
+      cols.push(undefined);
+      for (let i = n - (maxColumns - head); i < n; i++) cols.push(i);
+    }
+    const rows: (number | undefined)[] = [];
+    if (this.length <= maxRows) for (let r = 0; r < this.length; r++) rows.push(r);
+    else {
+      const head = Math.ceil(maxRows / 2);
+      for (let r = 0; r < head; r++) rows.push(r);
+      rows.push(undefined);
+      for (let r = this.length - (maxRows - head); r < this.length; r++) rows.push(r);
+    }
+    const value = (v: number) => (this.vartype === 'SPIN' ? (v > 0 ? '+1' : '-1') : String(v));
+    const header = ['', ...cols.map((c) => (c === undefined ? '...' : String(labels[c]))), 'energy', 'num_oc.'];
+    const table = [header];
+    for (const r of rows) {
+      if (r === undefined) {
+        table.push(header.map((_, k) => (k === 0 ? '...' : '')));
+        continue;
+      }
+      table.push([
+        String(r),
+        ...cols.map((c) => (c === undefined ? '...' : value(this.data[r * n + c]))),
+        formatEnergy(this.energies[r]),
+        String(this.numOccurrences[r]),
+      ]);
+    }
+    const widths = header.map((_, k) => Math.max(...table.map((line) => line[k].length)));
+    const lines = table.map((line) => line.map((cell, k) => (k === 0 ? cell.padEnd(widths[k]) : cell.padStart(widths[k]))).join(' ').trimEnd());
+    const reads = this.numOccurrences.reduce((a, x) => a + x, 0);
+    lines.push(`['${this.vartype}', ${this.length} rows, ${reads} samples, ${n} variables]`);
+    return lines.join('\n');
+  }
+
+  [inspect.custom](): string {
+    return `SampleSet\n${this.toString()}`;
+  }
+
+  /** The constructor arguments of this set (shared arrays), for the methods that make a changed copy. */
+  private parts(): SampleSetData {
+    return { vartype: this.vartype, numVariables: this.numVariables, samples: this.data, energies: this.energies, numOccurrences: this.numOccurrences, info: this.info, variables: this.labels };
   }
 
   /** Index of the lowest-energy row (the first one among equals). */
@@ -168,7 +333,7 @@ export class SampleSet {
       energies[k] = this.energies[r];
       occ[k] = this.numOccurrences[r];
     });
-    return new SampleSet({ vartype: this.vartype, numVariables: n, samples, energies, numOccurrences: occ, info: this.info });
+    return new SampleSet({ ...this.parts(), samples, energies, numOccurrences: occ });
   }
 
   /** dimod's serialisable form (sampleset schema 3.2.0, unpacked int8 samples), JSON-safe. */
@@ -187,15 +352,16 @@ export class SampleSet {
         energy: { type: 'array', data: Array.from(this.energies), data_type: 'float64', shape: [this.length], use_bytes: false },
         num_occurrences: { type: 'array', data: Array.from(this.numOccurrences), data_type: 'int64', shape: [this.length], use_bytes: false },
       },
-      variable_labels: Array.from({ length: n }, (_, i) => i),
+      variable_labels: this.variables.slice(),
       variable_type: this.vartype,
       info: jsonSafe(this.info) as Record<string, unknown>,
     };
   }
 
   /**
-   * Reads dimod's serialised SampleSet (schema 3.x), packed or not. Labels must be the integers
-   * 0..n-1 in some order (each once); columns are reordered to label order. Everything is checked before
+   * Reads dimod's serialised SampleSet (schema 3.x), packed or not. Number labels must be the integers
+   * 0..n-1 in some order (each once); columns are reordered to label order. Labels with any string (or
+   * tuple, kept as its JSON text) among them are kept as `variables`, in column order. Everything is checked before
    * use: sizes against the native limits (before allocating), every value against the vartype, energies
    * finite numbers, occurrences non-negative integers. Wrong types are TypeErrors, wrong values RangeErrors.
    */
@@ -214,7 +380,22 @@ export class SampleSet {
 
     // column[c] = the variable (label) column c holds; identity when there are no labels.
     let column: Int32Array | undefined;
-    if (j.variable_labels !== undefined && j.variable_labels !== null) {
+    let variables: Variable[] | undefined;
+    const named = Array.isArray(j.variable_labels) && j.variable_labels.some((l) => typeof l === 'string' || Array.isArray(l));
+    if (named) {
+      const labels = j.variable_labels;
+      if (labels.length !== n) throw new RangeError(`${where}: variable_labels has ${labels.length} labels for ${n} variables`);
+      variables = labels.map((l, c) => {
+        if (typeof l === 'string' || (typeof l === 'number' && Number.isFinite(l))) return l;
+        if (Array.isArray(l)) return JSON.stringify(l);
+        throw new TypeError(`${where}: variable label ${JSON.stringify(l)} at column ${c} is not a string, number or tuple`);
+      });
+      const seen = new Map<Variable, number>();
+      variables.forEach((v, c) => {
+        if (seen.has(v)) throw new RangeError(`${where}: variable label ${JSON.stringify(v)} appears twice (columns ${seen.get(v)} and ${c})`);
+        seen.set(v, c);
+      });
+    } else if (j.variable_labels !== undefined && j.variable_labels !== null) {
       const labels = j.variable_labels;
       if (!Array.isArray(labels)) throw new TypeError(`${where}: variable_labels must be an array`);
       if (labels.length !== n) throw new RangeError(`${where}: variable_labels has ${labels.length} labels for ${n} variables`);
@@ -289,15 +470,18 @@ export class SampleSet {
     }
     const info = j.info ?? {};
     if (typeof info !== 'object' || Array.isArray(info)) throw new TypeError(`${where}: info must be an object`);
-    return new SampleSet({ vartype, numVariables: n, samples, energies, numOccurrences, info: { timing: {}, ...info } });
+    return new SampleSet({ vartype, numVariables: n, samples, energies, numOccurrences, info: { timing: {}, ...info }, variables });
   }
 
   /** Concatenates sets over the same variables (e.g. several batches of reads). */
   static concat(sets: readonly SampleSet[]): SampleSet {
     if (sets.length === 0) throw new RangeError('nothing to concatenate');
     const { vartype, numVariables } = sets[0];
+    const labels = sets[0].variables;
     for (const s of sets) {
-      if (s.vartype !== vartype || s.numVariables !== numVariables) throw new RangeError('sample sets differ in vartype or variables');
+      if (s.vartype !== vartype || s.numVariables !== numVariables || s.variables.some((v, i) => v !== labels[i])) {
+        throw new RangeError('sample sets differ in vartype or variables');
+      }
     }
     const total = sets.reduce((a, s) => a + s.length, 0);
     const samples = new Int8Array(total * numVariables);
@@ -310,8 +494,13 @@ export class SampleSet {
       occ.set(s.numOccurrences, at);
       at += s.length;
     }
-    return new SampleSet({ vartype, numVariables, samples, energies, numOccurrences: occ, info: sets[0].info });
+    return new SampleSet({ vartype, numVariables, samples, energies, numOccurrences: occ, info: sets[0].info, variables: sets[0].labels });
   }
+}
+
+/** Energies as dimod prints them: up to 6 significant digits, no trailing noise. */
+function formatEnergy(e: number): string {
+  return Number.isInteger(e) ? e.toFixed(1) : String(Number(e.toPrecision(6)));
 }
 
 export interface DimodArray {

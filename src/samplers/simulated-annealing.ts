@@ -13,7 +13,7 @@ export interface SimulatedAnnealingParams extends SampleParams {
   /** One beta per sweep; overrides numSweeps and betaRange. */
   betaSchedule?: ArrayLike<number>;
   /** Starting states, rows in the model's vartype; reads cycle through them. Default random. */
-  initialStates?: ArrayLike<ArrayLike<number>>;
+  initialStates?: ArrayLike<ArrayLike<number> | Readonly<Record<string, number>>>;
   /**
    * Keep exactly this many ones (BINARY) or +1 spins (SPIN): pair-swap moves from a random k-subset, and a
    * default beta range measured on those swaps, so a penalty on the count neither constrains the moves nor

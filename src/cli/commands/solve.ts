@@ -7,6 +7,7 @@ import { readGset } from '../../formats/gset';
 import { FORMAT_NAMES, FormatName, guessFormat } from '../../formats/guess';
 import { readIsing } from '../../formats/ising';
 import type { BinaryQuadraticModel } from '../../model/bqm';
+import { fromDimodJSON } from '../../model/dimod-json';
 import { MAX_SAMPLE_VALUES, MAX_SLICE_VALUES } from '../../model/limits';
 import { Command, choiceOption, intOption, parseCommandArgs, UsageError } from '../command';
 import { ProgressBar } from '../progress';
@@ -38,6 +39,15 @@ function readModel(file: string, text: string, format: FormatName, guessed: bool
   }
 }
 
+function readDimod(file: string, text: string) {
+  try {
+    return { bqm: fromDimodJSON(text).bqm, describe: () => ({}) };
+  } catch (err) {
+    if (err instanceof Error) err.message = `${file}: ${err.message} (a .json file is read as a dimod-serialised BinaryQuadraticModel)`;
+    throw err;
+  }
+}
+
 /**
  * The native samplers' size limits, checked before sampling: the sampler would otherwise spend seconds
  * on defaults for a model it then refuses with an error about a parameter the user never set.
@@ -59,7 +69,7 @@ function checkCapacity(file: string, bqm: BinaryQuadraticModel, sampler: string,
 
 export const command: Command = {
   name: 'solve',
-  summary: 'Sample a bqp, Gset, Ising or BiqMac file and print the best sample (JSON with --json)',
+  summary: 'Sample a bqp, Gset, Ising, BiqMac or dimod JSON (labelled) file and print the best sample (JSON with --json)',
   usage:
     'qahan solve FILE [--format bqp|gset|ising|biqmac] [--instance K] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid] ' +
     '[--reads N] [--sweeps N] [--slices P] [--seed S] [--threads T] [--json]',
@@ -89,8 +99,10 @@ export const command: Command = {
     const instance = intOption(values.instance as string | undefined, 'instance');
 
     const text = fs.readFileSync(file, 'utf8');
-    const format = chosenFormat ?? guessFormat(file, text);
-    const { bqm, describe } = readModel(file, text, format, !chosenFormat, instance);
+    // A dimod-serialised BQM (bqm.to_serializable(), toDimodJSON): labels kept, any variable names.
+    const dimod = !chosenFormat && /\.json$/i.test(file);
+    const format = dimod ? 'dimod-json' : chosenFormat ?? guessFormat(file, text);
+    const { bqm, describe } = dimod ? readDimod(file, text) : readModel(file, text, format as FormatName, !chosenFormat, instance);
 
     const resolved = resolveSamplerConfig(samplerName ? { sampler: samplerName } : undefined);
     const configured = (name: string, fallback: number) => (typeof resolved.params[name] === 'number' ? (resolved.params[name] as number) : fallback);
@@ -120,6 +132,7 @@ export const command: Command = {
       energy: best.energy,
       ...describe(best.energy),
       sample: Array.from(best.sample),
+      ...(bqm.isLabelled ? { assignment: best.assignment } : {}),
       numOccurrences: best.numOccurrences,
       reads: ss.length,
       timing: ss.info.timing,
@@ -131,7 +144,7 @@ export const command: Command = {
       const extra = Object.entries(describe(best.energy)).map(([k, v]) => `  ${k}: ${v}`);
       console.log(
         [`${file} (${format}, ${bqm.numVariables} variables) with ${sampler.name}`, `  energy: ${best.energy}`, ...extra,
-          `  sample: ${Array.from(best.sample).join(' ')}`, `  time: ${(ss.info.timing.totalMs ?? 0).toFixed(1)} ms`].join('\n'),
+          bqm.isLabelled ? `  sample: ${Object.entries(best.assignment).map(([v, x]) => `${v}=${x}`).join(' ')}` : `  sample: ${Array.from(best.sample).join(' ')}`, `  time: ${(ss.info.timing.totalMs ?? 0).toFixed(1)} ms`].join('\n'),
       );
     }
     return 0;

@@ -46,7 +46,13 @@ export class DWaveHybridSampler implements Sampler<DWaveHybridParams> {
     return (await this.sampleBatch([bqm], params))[0];
   }
 
-  async sampleBatch(bqms: readonly BinaryQuadraticModel[], params: DWaveHybridParams = {}): Promise<SampleSet[]> {
+  async sampleBatch(models: readonly BinaryQuadraticModel[], params: DWaveHybridParams = {}): Promise<SampleSet[]> {
+    // DIMODBQM uploads and answers are by index: labels are set aside here and put back on the results.
+    const sets = await this.sampleIndexed(models.map((m) => m.unlabelled()), params);
+    return sets.map((ss, b) => (models[b].isLabelled ? ss.withVariables(models[b].variables) : ss));
+  }
+
+  private async sampleIndexed(bqms: readonly BinaryQuadraticModel[], params: DWaveHybridParams): Promise<SampleSet[]> {
     checkParameterNames(this.name, PARAMS, params);
     const started = performance.now();
     if (params.signal?.aborted) throw abortError(params.signal);

@@ -79,7 +79,13 @@ export class DWaveQpuSampler implements Sampler<DWaveQpuParams> {
   }
 
   /** Up to 20 problems per POST, polled together; one SampleSet per model, in order. */
-  async sampleBatch(bqms: readonly BinaryQuadraticModel[], params: DWaveQpuParams = {}): Promise<SampleSet[]> {
+  async sampleBatch(models: readonly BinaryQuadraticModel[], params: DWaveQpuParams = {}): Promise<SampleSet[]> {
+    // Embedding works on indices: labels are set aside here and put back on the results.
+    const sets = await this.sampleIndexed(models.map((m) => m.unlabelled()), params);
+    return sets.map((ss, b) => (models[b].isLabelled ? ss.withVariables(models[b].variables) : ss));
+  }
+
+  private async sampleIndexed(bqms: readonly BinaryQuadraticModel[], params: DWaveQpuParams): Promise<SampleSet[]> {
     checkParameterNames(this.name, PARAMS, params);
     const started = performance.now();
     if (params.signal?.aborted) throw abortError(params.signal);
