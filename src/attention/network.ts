@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Sampler } from '../samplers/sampler';
 import { Backbone, NetworkSpec } from './backbone';
 import { attentionMethod, AttentionMethod, MethodContext, MethodName, MethodState, PredictContext, Prepared } from './methods';
+import { logitsFromMask } from './methods/method';
 import type { AttentionOptions } from './settings';
 
 export { architecture } from './backbone';
@@ -42,6 +43,23 @@ export interface StepResult {
   loss: number;
   accuracy: number;
   timings: StepTimings;
+  /** Positions kept per image (mean and standard deviation over the batch), for methods whose count varies (qahan-free). */
+  kept?: { mean: number; std: number };
+}
+
+/** Mean and standard deviation of the number of ones per row of a B x N mask. */
+export function keptStats(mask: Float32Array, N: number): { mean: number; std: number } {
+  const B = Math.max(1, mask.length / N);
+  let sum = 0;
+  let sq = 0;
+  for (let b = 0; b < mask.length / N; b++) {
+    let c = 0;
+    for (let i = 0; i < N; i++) c += mask[b * N + i] ? 1 : 0;
+    sum += c;
+    sq += c * c;
+  }
+  const mean = sum / B;
+  return { mean, std: Math.sqrt(Math.max(0, sq / B - mean * mean)) };
 }
 
 const now = () => performance.now();
@@ -131,7 +149,8 @@ export class AttentionNetwork extends Backbone {
       annealMs: prepared?.annealMs ?? 0,
       gradMs: tEnd - tGrad,
     };
-    return { loss: ceMean, accuracy: acc / B, timings: this.lastTimings };
+    const kept = prepared && !this.strategy.hard ? keptStats(prepared.mask, this.positions) : undefined;
+    return { loss: ceMean, accuracy: acc / B, timings: this.lastTimings, ...(kept ? { kept } : {}) };
   }
 
   /**
@@ -143,7 +162,7 @@ export class AttentionNetwork extends Backbone {
     const fwd = tf.tidy(() => this.forward(x));
     try {
       const mask = this.strategy.predictMask ? await this.strategy.predictMask(ctx, fwd) : undefined;
-      const logits = tf.tidy(() => (mask ? this.headFromConstantMask(fwd.F, fwd.a, mask) : this.strategy.head(ctx, fwd, undefined).logits));
+      const logits = tf.tidy(() => (mask ? logitsFromMask(this.strategy, this, fwd, mask) : this.strategy.head(ctx, fwd, undefined).logits));
       return { logits, mask };
     } finally {
       fwd.F.dispose();

@@ -52,9 +52,9 @@ export interface AttentionOptions {
   qpuFormulation?: 'threshold' | 'penalty';
   /**
    * qahan-free's tau: E(z) = sum_i (tau - a_i) z_i + lambda sum_{i<j} S_ij z_i z_j, no cardinality term,
-   * so a position is kept when its score beats tau net of its redundancy with the other kept ones.
-   * Default 0.5 (even odds of the sigmoid scorer). Fixed, not learned: the scorer's bias already shifts
-   * every score against it (docs/method.md).
+   * so a position is kept when its score beats tau plus its redundancy with the other kept ones.
+   * Default 0: qahan's energy without the penalty; as a_i > 0 the empty mask is then never optimal
+   * (tau = 0.5 emptied the masks and trained to chance, docs/method.md). Fixed, not learned.
    */
   tau?: number;
 }
@@ -115,6 +115,6 @@ export function resolveAttentionOptions(positions: number, o: AttentionOptions =
     entropyBonus: nonNegative(o.entropyBonus ?? 0, 'entropyBonus'),
     quboNoise: o.quboNoise ?? 0,
     qpuFormulation: qpuFormulation(o.qpuFormulation),
-    tau: finite(o.tau ?? 0.5, 'tau'),
+    tau: finite(o.tau ?? 0, 'tau'),
   };
 }

@@ -134,6 +134,40 @@ function band(name: string, x: number[], ms: MeanStd[]): Series {
   return { name, x, y: ms.map((m) => m.mean), low: ms.map((m) => m.mean - m.std), high: ms.map((m) => m.mean + m.std) };
 }
 
+/** One run of an annealed method evaluated with one solver (mask-evaluation.ts, crossSamplerEvaluation). */
+export interface CrossSamplerCell {
+  method: string;
+  seed: number;
+  /** The sampler the run was trained with (its config.json). */
+  trainedWith: string;
+  evaluatedWith: string;
+  /** Test accuracy on `images` test images with that solver's masks. */
+  accuracy: number;
+  images: number;
+  keptMean: number;
+}
+
+/** The "trained with X, evaluated with Y" table: rows the method (and its training sampler), columns the evaluation solver, mean ± std over seeds. */
+export function crossSamplerMarkdown(cells: readonly CrossSamplerCell[]): string[] {
+  if (!cells.length) return [];
+  const solvers = [...new Set(cells.map((c) => c.evaluatedWith))];
+  const rows = [...new Set(cells.map((c) => `${c.method}\u0000${c.trainedWith}`))];
+  const lines = ['', '### Trained with X, evaluated with Y', ''];
+  lines.push(
+    `Test accuracy of each annealed method's checkpoints with masks from another solver (first ${Math.max(...cells.map((c) => c.images))} test images; mean ± std over seeds). ` +
+      'A network that needs its annealer at test time loses accuracy under topk; one that learned top-k-like masks does not.',
+    '',
+  );
+  lines.push(`| trained (with) | ${solvers.join(' | ')} |`);
+  lines.push(`|---|${solvers.map(() => '---:').join('|')}|`);
+  for (const row of rows) {
+    const [method, trainedWith] = row.split('\u0000');
+    const cellsOf = (s: string) => cells.filter((c) => c.method === method && c.trainedWith === trainedWith && c.evaluatedWith === s).map((c) => c.accuracy);
+    lines.push(`| ${method} (${trainedWith}) | ${solvers.map((s) => pct(meanStd(cellsOf(s)))).join(' | ')} |`);
+  }
+  return lines;
+}
+
 export interface ConvergenceReportInput {
   dataset: string;
   target: number;
@@ -143,6 +177,8 @@ export interface ConvergenceReportInput {
   outDir: string;
   png?: boolean;
   notes?: string[];
+  /** Optional "trained with X, evaluated with Y" cells for the annealed methods. */
+  crossSampler?: CrossSamplerCell[];
 }
 
 /** Aggregates the runs, writes the charts and convergence.md into outDir; returns the Markdown and summaries. */
@@ -203,6 +239,7 @@ export function convergenceReport(input: ConvergenceReportInput): { markdown: st
   for (const s of summaries) {
     lines.push(`| ${s.method} | ${num(s.epochLossRoughness, 4)} | ${num(s.epochAccuracyRoughness, 4)} | ${num(s.iterationLossRoughness, 4)} | ${num(s.iterationAccuracyRoughness, 4)} |`);
   }
+  lines.push(...crossSamplerMarkdown(input.crossSampler ?? []));
   lines.push('', '## Verdict', '');
   lines.push(...verdict(summaries));
   lines.push('', '## Charts', '');

@@ -64,14 +64,14 @@ beforeAll(async () => {
 
 describe('registry', () => {
   test('every method has a module under its own name; lists derive from the registry', () => {
-    expect([...METHOD_NAMES]).toEqual(['qahan', 'reinforce', 'gumbel', 'soft', 'none', 'topk', 'qubo-ls']);
+    expect([...METHOD_NAMES]).toEqual(['qahan', 'reinforce', 'gumbel', 'soft', 'none', 'topk', 'qubo-ls', 'qahan-energy', 'qahan-free']);
     for (const m of METHOD_NAMES) expect(attentionMethod(m).name).toBe(m);
-    expect([...HARD_METHODS]).toEqual(['qahan', 'reinforce', 'gumbel', 'topk', 'qubo-ls']);
-    expect(METHOD_NAMES.filter((m) => attentionMethod(m).usesSampler)).toEqual(['qahan']);
-    expect(METHOD_NAMES.filter((m) => attentionMethod(m).usesQubo)).toEqual(['qahan', 'qubo-ls']);
+    expect([...HARD_METHODS]).toEqual(['qahan', 'reinforce', 'gumbel', 'topk', 'qubo-ls', 'qahan-energy']);
+    expect(METHOD_NAMES.filter((m) => attentionMethod(m).usesSampler)).toEqual(['qahan', 'qahan-energy', 'qahan-free']);
+    expect(METHOD_NAMES.filter((m) => attentionMethod(m).usesQubo)).toEqual(['qahan', 'qubo-ls', 'qahan-energy', 'qahan-free']);
     expect(parseMethod('qubo-ls')).toBe('qubo-ls');
     expect(() => parseMethod('toString')).toThrow(RangeError);
-    expect(() => parseMethod('topK')).toThrow(/one of qahan, reinforce, gumbel, soft, none, topk, qubo-ls/);
+    expect(() => parseMethod('topK')).toThrow(/one of qahan, reinforce, gumbel, soft, none, topk, qubo-ls, qahan-energy, qahan-free/);
   });
 
   test('a method that uses a sampler refuses to run without one', () => {

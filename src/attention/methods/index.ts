@@ -6,6 +6,8 @@ import { gumbel } from './gumbel';
 import type { AttentionMethod } from './method';
 import { none } from './none';
 import { qahan } from './qahan';
+import { qahanEnergy } from './qahan-energy';
+import { qahanFree } from './qahan-free';
 import { quboLs } from './qubo-ls';
 import { reinforce } from './reinforce';
 import { soft } from './soft';
@@ -19,6 +21,8 @@ const METHODS = {
   none,
   topk,
   'qubo-ls': quboLs,
+  'qahan-energy': qahanEnergy,
+  'qahan-free': qahanFree,
 } satisfies Record<string, AttentionMethod>;
 
 export type MethodName = keyof typeof METHODS;

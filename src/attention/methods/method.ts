@@ -89,6 +89,16 @@ export interface AttentionMethod {
   afterStep?(ctx: MethodContext, info: { loss: number }): void;
   /** Test time: the mask (B x N) to classify with; undefined (or no predictMask) classifies with head. */
   predictMask?(ctx: PredictContext, fwd: Forward): Promise<Float32Array | undefined>;
+  /**
+   * The logits from a given host mask (test time, and masks from another solver in `qahan masks`).
+   * Default: the backbone's headFromConstantMask (sum_i m_i a_i F_i / k).
+   */
+  maskedHead?(net: Backbone, fwd: Forward, mask: Float32Array): tf.Tensor2D;
+}
+
+/** The logits of `method` from a host mask: its own maskedHead, else the shared F * m * a / k. */
+export function logitsFromMask(method: AttentionMethod, net: Backbone, fwd: Forward, mask: Float32Array): tf.Tensor2D {
+  return method.maskedHead ? method.maskedHead(net, fwd, mask) : net.headFromConstantMask(fwd.F, fwd.a, mask);
 }
 
 /** The seed of a training step's solver (and its QUBO noise): one stream per step. */
