@@ -25,15 +25,55 @@ export interface NetworkSpec {
   hidden: number;
 }
 
-/** The backbones used for the experiments. */
-export function architecture(dataset: 'mnist' | 'cifar10'): NetworkSpec {
+/**
+ * Backbone families: 'small' (the first experiments' nets, the default so their checkpoints stay
+ * loadable) and 'deep' (VGG-style pairs of 3x3 convs, for the protocol, so that the backbone is not what
+ * limits accuracy). Both keep the attention slot's feature map at 7x7 (MNIST) and 8x8 (CIFAR-10), so the
+ * QUBOs keep N = 49 and N = 64 variables.
+ */
+export const ARCH_NAMES = ['small', 'deep'] as const;
+export type ArchName = (typeof ARCH_NAMES)[number];
+
+export function parseArch(value: unknown): ArchName {
+  if (value === undefined) return 'small';
+  if ((ARCH_NAMES as readonly unknown[]).includes(value)) return value as ArchName;
+  throw new RangeError(`arch must be one of ${ARCH_NAMES.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+/** The backbone of a dataset in an architecture family (default 'small'). */
+export function architecture(dataset: 'mnist' | 'cifar10', arch: ArchName = 'small'): NetworkSpec {
+  parseArch(arch);
   if (dataset === 'mnist') {
+    if (arch === 'deep') {
+      // 28x28x1 -> conv(32,3)-pool -> 14x14x32 -> conv(64,3) -> conv(64,3)-pool -> 7x7x64 -> conv(128,3) -> 7x7x128: N = 49.
+      return {
+        inputShape: [28, 28, 1],
+        numClasses: 10,
+        convs: [{ filters: 32, kernel: 3 }, { filters: 64, kernel: 3, pool: false }, { filters: 64, kernel: 3 }, { filters: 128, kernel: 3, pool: false }],
+        hidden: 128,
+      };
+    }
     // 28x28x1 -> conv(16,5)-pool -> 14x14x16 -> conv(32,5)-pool -> 7x7x32 -> conv(64,3) -> 7x7x64: N = 49 positions.
     return {
       inputShape: [28, 28, 1],
       numClasses: 10,
       convs: [{ filters: 16, kernel: 5 }, { filters: 32, kernel: 5 }, { filters: 64, kernel: 3, pool: false }],
       hidden: 64,
+    };
+  }
+  if (arch === 'deep') {
+    // 32x32x3 -> conv(32,3) -> conv(32,3)-pool -> 16x16 -> conv(64,3) -> conv(64,3)-pool -> 8x8 -> conv(128,3) -> 8x8x128: N = 64.
+    return {
+      inputShape: [32, 32, 3],
+      numClasses: 10,
+      convs: [
+        { filters: 32, kernel: 3, pool: false },
+        { filters: 32, kernel: 3 },
+        { filters: 64, kernel: 3, pool: false },
+        { filters: 64, kernel: 3 },
+        { filters: 128, kernel: 3, pool: false },
+      ],
+      hidden: 128,
     };
   }
   // 32x32x3 -> conv(32,3)-pool -> conv(64,3)-pool -> conv(64,3) -> 8x8x64: N = 64 positions.

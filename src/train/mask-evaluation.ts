@@ -24,6 +24,7 @@ import { createSampler } from '../samplers/create-sampler';
 import { SimulatedAnnealingSampler } from '../samplers/simulated-annealing';
 import type { Sampler } from '../samplers/sampler';
 import { buildNetwork } from './trainer';
+import { parseArch } from '../attention/backbone';
 import { loadCheckpoint } from './checkpoint';
 
 /** Solvers besides the samplers: the two classical ablations. */
@@ -95,6 +96,9 @@ interface RunConfig {
   seed: number;
   limit?: number;
   validationFraction?: number;
+  /** Seed of the data subset and split (runs before it used their seed). */
+  dataSeed?: number;
+  arch?: string;
   sampler?: string;
   attention?: Record<string, unknown>;
 }
@@ -139,10 +143,10 @@ export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result:
   const net: AttentionNetwork = buildNetwork(config.dataset, config.method, config.seed ?? 0, sampler ?? new SimulatedAnnealingSampler(), {
     ...attentionOf(config),
     ...(o.qpuFormulation ? { qpuFormulation: o.qpuFormulation } : {}),
-  });
+  }, parseArch(config.arch));
   try {
     await loadCheckpoint(o.run, net);
-    const data = await loadDataset({ name: config.dataset, dataDir: o.dataDir, limit: config.limit, seed: config.seed ?? 0, validationFraction: config.validationFraction ?? 0 });
+    const data = await loadDataset({ name: config.dataset, dataDir: o.dataDir, limit: config.limit, seed: config.dataSeed ?? config.seed ?? 0, validationFraction: config.validationFraction ?? 0 });
     const test = firstImages(data.test, o.limit ?? 1000);
     const N = net.positions;
     const k = net.k;

@@ -6,12 +6,16 @@
  *   config.json       the run's options
  *   metrics.jsonl     one object per epoch: epoch, trainLoss, trainAccuracy, testLoss, testAccuracy, seconds, ...
  *   iterations.jsonl  one object per training step: epoch, iteration, step, loss, accuracy, ms, buildMs, annealMs
+ *   validation.jsonl  with evalEvery: validation accuracy and loss every evalEvery steps (and at each epoch's end),
+ *                     with the training seconds up to that step (evaluation time excluded)
  *   checkpoint.json + checkpoint.bin   weights, optimizer state, epoch, step
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { AttentionNetwork, architecture } from '../attention/network';
+import { attentionMethod } from '../attention/methods';
+import { AttentionNetwork } from '../attention/network';
+import { architecture, ArchName, parseArch } from '../attention/backbone';
 import type { AttentionOptions, MethodName } from '../attention/options';
 import type { SamplerName } from '../config/qahan-config';
 import { batchCount, batches, Dataset, DatasetName, loadDataset, DataSplit } from '../data/dataset';
@@ -35,6 +39,25 @@ export interface TrainOptions {
   sampler?: SamplerName | Sampler;
   attention?: AttentionOptions;
   /**
+   * Share of the (limited) training images held out as the validation split, which chooses learning
+   * rates, targets and epochs (docs/protocol.md). Default 0 (the first experiments' setting).
+   */
+  validationFraction?: number;
+  /** Evaluate the validation split every this many training steps (validation.jsonl). Needs validationFraction > 0. */
+  evalEvery?: number;
+  /** Seed of the data shuffle, subset and validation split. Default: the run's seed. */
+  dataSeed?: number;
+  /**
+   * Learning rate over training: 'constant' (default, the first experiments') or 'cosine', lr * (1 + cos(pi t / T)) / 2
+   * at step t of T = epochs x steps per epoch, which lets a run settle at its end instead of hovering at lr's noise level.
+   */
+  lrSchedule?: LrSchedule;
+  /** Names an experiment gives the run (written to config.json; reports group runs by them). */
+  setting?: string;
+  variant?: string;
+  /** Backbone family (architecture(dataset, arch)); default 'small', the first experiments' nets. */
+  arch?: ArchName;
+  /**
    * Continue from out/checkpoint.* when present (a damaged checkpoint is a CheckpointError naming the
    * file); without one, a new run starts, saying so on stderr unless `progress` is false. The CLI's
    * `--resume` requires a checkpoint.
@@ -56,6 +79,9 @@ export interface EpochMetrics {
   trainAccuracy: number;
   testLoss: number;
   testAccuracy: number;
+  /** On the validation split, when there is one. */
+  validationLoss?: number;
+  validationAccuracy?: number;
   /** Wall time of the epoch's training steps (evaluation excluded). */
   seconds: number;
   evalSeconds: number;
@@ -85,6 +111,17 @@ export interface IterationRecord {
   gradMs: number;
 }
 
+/** One validation evaluation during training (validation.jsonl). */
+export interface ValidationRecord {
+  epoch: number;
+  /** Training steps taken when evaluated. */
+  step: number;
+  /** Training seconds up to this step, evaluations excluded. */
+  seconds: number;
+  validationLoss: number;
+  validationAccuracy: number;
+}
+
 export interface TrainResult {
   out: string;
   epochs: EpochMetrics[];
@@ -92,8 +129,17 @@ export interface TrainResult {
   alreadyComplete: boolean;
 }
 
+export const LR_SCHEDULES = ['constant', 'cosine'] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
+
+/** The learning rate of step t (0-based) of T under a schedule. */
+export function scheduledLr(lr: number, schedule: LrSchedule, t: number, T: number): number {
+  return schedule === 'cosine' ? (lr * (1 + Math.cos((Math.PI * Math.min(t, T)) / Math.max(1, T)))) / 2 : lr;
+}
+
 export const METRICS_FILE = 'metrics.jsonl';
 export const ITERATIONS_FILE = 'iterations.jsonl';
+export const VALIDATION_FILE = 'validation.jsonl';
 
 export function readJsonl<T>(file: string): T[] {
   if (!fs.existsSync(file)) return [];
@@ -135,6 +181,15 @@ export function checkTrainOptions(o: TrainOptions): void {
     // Adam's step is about lr per weight: beyond 1 it only diverges.
     if (!(o.lr > 0 && o.lr <= 1)) throw new RangeError(`lr (the learning rate) must be in (0, 1], got ${o.lr}`);
   }
+  if (o.arch !== undefined) parseArch(o.arch);
+  if (o.lrSchedule !== undefined && !(LR_SCHEDULES as readonly unknown[]).includes(o.lrSchedule)) throw new RangeError(`lrSchedule must be one of ${LR_SCHEDULES.join(', ')}, got ${JSON.stringify(o.lrSchedule)}`);
+  if (o.evalEvery !== undefined) integer(o.evalEvery, 'evalEvery', 1, Number.MAX_SAFE_INTEGER);
+  if (o.dataSeed !== undefined) integer(o.dataSeed, 'dataSeed', 0, Number.MAX_SAFE_INTEGER);
+  if (o.validationFraction !== undefined) {
+    if (typeof o.validationFraction !== 'number') throw new TypeError(`validationFraction must be a number, got ${JSON.stringify(o.validationFraction)}`);
+    if (!(o.validationFraction >= 0 && o.validationFraction < 1)) throw new RangeError(`validationFraction must be in [0, 1), got ${o.validationFraction}`);
+  }
+  if (o.evalEvery !== undefined && !(o.validationFraction! > 0) && !o.data) throw new RangeError('evalEvery needs a validation split: set validationFraction > 0');
   if (o.resume !== undefined && typeof o.resume !== 'boolean') throw new TypeError(`resume must be true or false, got ${JSON.stringify(o.resume)}`);
 }
 
@@ -149,14 +204,14 @@ export function runComplete(out: string, epochs: number): boolean {
 }
 
 export function samplerFor(method: MethodName, sampler: TrainOptions['sampler']): Sampler | undefined {
-  if (method !== 'qahan') return undefined;
+  if (!attentionMethod(method).usesSampler) return undefined;
   if (sampler && typeof sampler === 'object') return sampler;
   return createSampler(sampler as SamplerName | undefined);
 }
 
-/** The network for a dataset, method and seed. */
-export function buildNetwork(dataset: DatasetName, method: MethodName, seed: number, sampler?: Sampler, attention?: AttentionOptions): AttentionNetwork {
-  return new AttentionNetwork(architecture(dataset), { method, sampler, seed, attention });
+/** The network for a dataset, method and seed (backbone family `arch`, default 'small'). */
+export function buildNetwork(dataset: DatasetName, method: MethodName, seed: number, sampler?: Sampler, attention?: AttentionOptions, arch?: ArchName): AttentionNetwork {
+  return new AttentionNetwork(architecture(dataset, arch), { method, sampler, seed, attention });
 }
 
 /** Mean loss and accuracy on a split (optionally with QUBO noise for qahan). */
@@ -183,8 +238,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const seed = o.seed ?? 0;
   const batchSize = o.batchSize ?? 32;
   const lr = o.lr ?? 3e-3;
+  const arch = parseArch(o.arch);
   const metricsFile = path.join(o.out, METRICS_FILE);
   const iterFile = path.join(o.out, ITERATIONS_FILE);
+  const valFile = path.join(o.out, VALIDATION_FILE);
 
   let done: EpochMetrics[] = [];
   if (o.resume) {
@@ -209,14 +266,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
   // The network first: it checks the method and attention options, so a bad one fails before the data loads.
   const sampler = samplerFor(o.method, o.sampler);
-  const net = buildNetwork(o.dataset, o.method, seed, sampler, o.attention);
+  const net = buildNetwork(o.dataset, o.method, seed, sampler, o.attention, arch);
   fs.mkdirSync(o.out, { recursive: true });
   const optimizer = tf.train.adam(lr);
   const backend = tf.getBackend();
   let startEpoch = 0;
   let elapsed = 0;
   try {
-    const data = o.data ?? (await loadDataset({ name: o.dataset, dataDir: o.dataDir, limit: o.limit, seed, validationFraction: 0 }));
+    const dataSeed = o.dataSeed ?? seed;
+    const validationFraction = o.validationFraction ?? 0;
+    const data = o.data ?? (await loadDataset({ name: o.dataset, dataDir: o.dataDir, limit: o.limit, seed: dataSeed, validationFraction }));
+    const hasValidation = data.validation.shape[0] > 0;
+    if (o.evalEvery !== undefined && !hasValidation) throw new RangeError('evalEvery needs a validation split, and this dataset has none (validationFraction 0)');
     tf.util.assert(data.name === o.dataset, () => `dataset ${data.name} given for a ${o.dataset} run`);
     if (o.resume && hasCheckpoint(o.out)) {
       const m = await loadCheckpoint(o.out, net, optimizer);
@@ -224,21 +285,32 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       done = readJsonl<EpochMetrics>(metricsFile).filter((r) => r.epoch <= startEpoch);
       writeJsonl(metricsFile, done);
       writeJsonl(iterFile, readJsonl<IterationRecord>(iterFile).filter((r) => r.epoch <= startEpoch));
+      writeJsonl(valFile, readJsonl<ValidationRecord>(valFile).filter((r) => r.epoch <= startEpoch));
       elapsed = done.length ? done[done.length - 1].elapsedSeconds : 0;
       if (o.progress !== false) process.stderr.write(`resuming ${o.out} after epoch ${startEpoch}\n`);
     } else {
       fs.writeFileSync(metricsFile, '');
       fs.writeFileSync(iterFile, '');
+      if (hasValidation) fs.writeFileSync(valFile, '');
+      else fs.rmSync(valFile, { force: true });
     }
     const config = {
+      ...(o.setting !== undefined ? { setting: o.setting } : {}),
+      ...(o.variant !== undefined ? { variant: o.variant } : {}),
       dataset: o.dataset,
       method: o.method,
+      arch,
       epochs: o.epochs,
       batchSize,
       lr,
+      lrSchedule: o.lrSchedule ?? 'constant',
       seed,
       limit: o.limit,
+      dataSeed,
+      validationFraction,
+      evalEvery: o.evalEvery,
       trainImages: data.train.shape[0],
+      validationImages: data.validation.shape[0],
       testImages: data.test.shape[0],
       backend,
       sampler: sampler?.name,
@@ -257,9 +329,21 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       let buildMs = 0;
       let annealMs = 0;
       const iterLines: string[] = [];
+      const valLines: string[] = [];
+      let evalMs = 0;
+      // Validation at fixed steps; its time is kept out of the training seconds.
+      const validate = async (): Promise<{ loss: number; accuracy: number }> => {
+        const tv = performance.now();
+        const r = await evaluate(net, data.validation, o.evalBatchSize ?? 256);
+        const rec: ValidationRecord = { epoch, step: net.step, seconds: round(elapsed + (tv - t0 - evalMs) / 1000, 3), validationLoss: r.loss, validationAccuracy: r.accuracy };
+        valLines.push(JSON.stringify(rec));
+        evalMs += performance.now() - tv;
+        return r;
+      };
       let it = 0;
       for (const b of batches(data.train, batchSize, { shuffleSeed: (seed * 100_003 + epoch) >>> 0, numClasses: data.numClasses })) {
         try {
+          if (o.lrSchedule === 'cosine') (optimizer as unknown as { learningRate: number }).learningRate = scheduledLr(lr, 'cosine', net.step, o.epochs * steps);
           const r = await net.trainStep(b.xs, b.ys, optimizer);
           lossSum += r.loss * b.size;
           correct += r.accuracy * b.size;
@@ -280,13 +364,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
             gradMs: round(r.timings.gradMs),
           };
           iterLines.push(JSON.stringify(rec));
+          if (o.evalEvery && net.step % o.evalEvery === 0 && it < steps) await validate();
           bar.update(it, `loss ${(lossSum / n).toFixed(3)} acc ${((100 * correct) / n).toFixed(1)}%`);
         } finally {
           b.xs.dispose();
           b.ys.dispose();
         }
       }
-      const seconds = (performance.now() - t0) / 1000;
+      // The epoch's end is always a validation point (and the last one of the curve).
+      const val = hasValidation ? await validate() : undefined;
+      const seconds = (performance.now() - t0 - evalMs) / 1000;
       elapsed += seconds;
       const te = performance.now();
       const test = await evaluate(net, data.test, o.evalBatchSize ?? 256);
@@ -296,8 +383,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         trainAccuracy: correct / n,
         testLoss: test.loss,
         testAccuracy: test.accuracy,
+        ...(val ? { validationLoss: val.loss, validationAccuracy: val.accuracy } : {}),
         seconds: round(seconds, 3),
-        evalSeconds: round((performance.now() - te) / 1000, 3),
+        evalSeconds: round((performance.now() - te + evalMs) / 1000, 3),
         buildSeconds: round(buildMs / 1000, 3),
         annealSeconds: round(annealMs / 1000, 3),
         elapsedSeconds: round(elapsed, 3),
@@ -309,6 +397,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         sampler: sampler?.name,
       };
       fs.appendFileSync(iterFile, iterLines.map((l) => l + '\n').join(''));
+      if (valLines.length) fs.appendFileSync(valFile, valLines.map((l) => l + '\n').join(''));
       await saveCheckpoint(o.out, net, optimizer, epoch);
       fs.appendFileSync(metricsFile, JSON.stringify(m) + '\n');
       done.push(m);
@@ -316,7 +405,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (o.progress !== false) {
         process.stderr.write(
           `${o.method} epoch ${epoch}: train loss ${m.trainLoss.toFixed(4)} acc ${(100 * m.trainAccuracy).toFixed(2)}% | test loss ${m.testLoss.toFixed(4)} acc ${(100 * m.testAccuracy).toFixed(2)}% | ${m.seconds.toFixed(1)} s` +
-            (o.method === 'qahan' ? ` (QUBO build ${m.buildSeconds.toFixed(1)} s, annealing ${m.annealSeconds.toFixed(1)} s)` : '') +
+            (attentionMethod(o.method).usesQubo ? ` (QUBO build ${m.buildSeconds.toFixed(1)} s, annealing ${m.annealSeconds.toFixed(1)} s)` : '') +
             '\n',
         );
       }

@@ -1,7 +1,9 @@
 /**
  * reinforce (baseline; Mnih et al. 2014, Xu et al. 2015): k positions sampled without replacement with
  * probabilities proportional to a (Gumbel-top-k, a Plackett-Luce ordered sample); reward = -cross-entropy
- * per image; loss = CE + mean((CE - b) log p(order)) with b a moving average of the batch-mean CE.
+ * per image; loss = CE + mean((CE - b) log p(order)) - beta mean H(first pick) with b a moving average of
+ * the batch-mean CE and beta the entropy bonus (default 0), H the entropy of the first pick's categorical
+ * w / sum w (the sampling distribution itself; the ordered k-sample's entropy has no closed form).
  * The classifier and the scorer also get the ordinary gradient through F * m * a. Test time keeps the
  * top-k scores (the policy's mode).
  */
@@ -45,7 +47,12 @@ export const reinforce: AttentionMethod = {
       // Reward -ce per image against the baseline: minimise mean((ce - b) log p).
       const b0 = state.baseline ?? ce.reduce((u, v) => u + v, 0) / B;
       const advantage = tf.tensor1d(Array.from(ce, (v) => v - b0));
-      return tf.mean(tf.mul(advantage, logProb)) as tf.Scalar;
+      const policy = tf.mean(tf.mul(advantage, logProb)) as tf.Scalar;
+      const beta = net.options.entropyBonus;
+      if (!beta) return policy;
+      const logp = tf.sub(logw, tf.logSumExp(logw, 1, true));
+      const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1));
+      return tf.sub(policy, tf.mul(beta, tf.mean(entropy))) as tf.Scalar;
     };
     return { logits, surrogate };
   },

@@ -15,6 +15,14 @@ const OPTIONS = {
   rates: { type: 'string' },
   'qubo-sigmas': { type: 'string' },
   'no-png': { type: 'boolean' },
+  lrs: { type: 'string' },
+  grid: { type: 'string', multiple: true },
+  'control-errors': { type: 'string' },
+  'control-error-images': { type: 'string' },
+  shard: { type: 'string' },
+  qahan: { type: 'string' },
+  sbatch: { type: 'string', multiple: true },
+  'no-noise': { type: 'boolean' },
 } as const;
 
 function list(value: string | undefined, name: string, fallback: number[]): number[] {
@@ -180,15 +188,24 @@ async function noise(plan: Plan, data: Dataset, sigmas: number[], rates: number[
 
 export const command: Command = {
   name: 'experiment',
-  summary: 'Run the convergence or noise-robustness experiment over methods and seeds and write a Markdown report with charts',
+  summary: 'Run the convergence or noise-robustness experiment, or plan / run (in shards) / report a protocol sweep (docs/protocol.md)',
   usage:
-    `qahan experiment convergence|noise [--dataset mnist|cifar10] [--methods ${METHOD_NAMES.join(',')}] [--seeds 3] [--epochs 5] [--limit 5000] ` +
+    `qahan experiment plan --dataset D [--methods qahan@sqa,qahan@sa,gumbel,...] [--seeds 10 | 0-9 | 0,3] [--epochs E] [--limit L] [--lrs 0.001,0.003] [--arch small|deep] [--lr-schedule cosine|constant] ` +
+    '[--eval-every 100] [--validation-fraction 0.1] [--data-seed 0] [--grid METHOD.KNOB=V1,V2 ...] [--sigmas ..] [--rates ..] [--control-errors ..] [--qahan "npx qahan"] [--sbatch LINE ...] [--out DIR]\n' +
+    '       qahan experiment run DIR --shard I/N [--backend ...] [--data-dir D] [--no-noise] [--quiet]\n' +
+    '       qahan experiment report DIRS... [--out DIR] [--target ACC] [--no-png]\n' +
+    '       qahan experiment evaluate RUN_DIR [--sigmas ..] [--rates ..] [--control-errors ..] [--control-error-images 500] [--data-dir D]\n' +
+    `       qahan experiment convergence|noise [--dataset mnist|cifar10] [--methods ${METHOD_NAMES.join(',')}] [--seeds 3] [--epochs 5] [--limit 5000] ` +
     '[--out results/<dataset>] [--data-dir D] [--target 0.9] [--batch-size 32] [--lr 0.003] [--backend ...] [--sampler ...] ' +
     '[--sigmas 0.1,0.2,0.3,0.5] [--rates 0.05,0.1,0.2,0.3] [--qubo-sigmas 0.05,0.1,0.2,0.5] [--no-png] [--quiet] [attention options as for train]',
   async run(argv) {
     const { values: v, positionals } = parseCommandArgs(argv, OPTIONS, true);
     const which = positionals[0];
-    if (which !== 'convergence' && which !== 'noise') throw new UsageError("say which experiment: 'convergence' or 'noise'");
+    if (which === 'plan' || which === 'run' || which === 'report' || which === 'evaluate') {
+      const { protocolCommand } = await import('./experiment-protocol');
+      return protocolCommand(which, v, positionals.slice(1));
+    }
+    if (which !== 'convergence' && which !== 'noise') throw new UsageError("say which experiment: 'convergence', 'noise', 'plan', 'run', 'report' or 'evaluate'");
     if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]}`);
     const s = (name: string) => v[name] as string | undefined;
     const dataset = choiceOption(s('dataset'), 'dataset', ['mnist', 'cifar10'] as const, 'mnist')!;

@@ -1,0 +1,524 @@
+/**
+ * The protocol's report (docs/protocol.md): merges finished run folders from anywhere, groups them by
+ * setting and variant (method + sampler + knobs + learning rate), and computes per variant the final test
+ * accuracy, validation-based convergence (steps and seconds to a target, areas under the validation
+ * accuracy curves), a smoothness measure that does not reward early convergence and noise-robustness
+ * areas; then seed-paired comparisons of every annealed method against every other variant with bootstrap
+ * intervals, paired t and Wilcoxon p-values, Holm's correction per metric and Cohen's d_z.
+ *
+ * Writes per setting: <out>/<setting>/summary.json, report.md and SVG (+ PNG) charts.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { findAttentionMethod } from '../attention/methods';
+import { settingName } from './experiment-plan';
+import { NOISE_FILE, readRunConfig, RunConfig, RunNoiseResult } from './experiment-run';
+import type { Series } from './plot';
+import { writeChart } from './report';
+import { bootstrapCI, cohensDz, holm, mean, minimumDetectableDifference, pairedT, sd, wilcoxonSignedRank } from './statistics';
+import { EpochMetrics, IterationRecord, ITERATIONS_FILE, METRICS_FILE, readJsonl, runComplete, ValidationRecord, VALIDATION_FILE } from './trainer';
+
+export interface LoadedRun {
+  dir: string;
+  config: RunConfig;
+  setting: string;
+  variant: string;
+  seed: number;
+  epochs: EpochMetrics[];
+  iterations: IterationRecord[];
+  validation: ValidationRecord[];
+  noise: RunNoiseResult[];
+}
+
+/** Every folder under the roots holding a run's config.json and metrics.jsonl (a run's folder is not searched further). */
+export function findRunDirs(roots: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    if (entries.some((e) => e.name === 'config.json') && entries.some((e) => e.name === METRICS_FILE)) {
+      out.push(d);
+      return;
+    }
+    for (const e of entries) if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) walk(path.join(d, e.name));
+  };
+  for (const r of roots) walk(path.resolve(r));
+  return [...new Set(out)].sort();
+}
+
+/** The variant a run belongs to: the plan's name, else method (+ @sampler for methods that use one). */
+function variantOf(c: RunConfig): string {
+  if (c.variant) return c.variant;
+  const m = findAttentionMethod(c.method);
+  return m?.usesSampler && c.sampler ? `${c.method}@${c.sampler}` : c.method;
+}
+
+export function loadRun(dir: string): LoadedRun {
+  const config = readRunConfig(dir);
+  return {
+    dir,
+    config,
+    setting: config.setting ?? settingName(config.dataset, config.limit, config.arch ?? 'small'),
+    variant: variantOf(config),
+    seed: config.seed,
+    epochs: readJsonl<EpochMetrics>(path.join(dir, METRICS_FILE)).slice(0, config.epochs),
+    iterations: readJsonl<IterationRecord>(path.join(dir, ITERATIONS_FILE)),
+    validation: readJsonl<ValidationRecord>(path.join(dir, VALIDATION_FILE)),
+    noise: readJsonl<RunNoiseResult>(path.join(dir, NOISE_FILE)),
+  };
+}
+
+// --- per-run measures ---
+
+/** Area under y(x) from 0 to `horizon` (trapezoids, y held after the last point), divided by the horizon. */
+export function normalisedArea(xs: readonly number[], ys: readonly number[], horizon: number): number {
+  if (!xs.length || !(horizon > 0)) return NaN;
+  let area = 0;
+  for (let i = 1; i < xs.length && xs[i - 1] < horizon; i++) {
+    const x1 = Math.min(xs[i], horizon);
+    const y1 = xs[i] > horizon ? ys[i - 1] + ((ys[i] - ys[i - 1]) * (horizon - xs[i - 1])) / (xs[i] - xs[i - 1]) : ys[i];
+    area += ((x1 - xs[i - 1]) * (ys[i - 1] + y1)) / 2;
+  }
+  const last = xs[xs.length - 1];
+  if (last < horizon) area += (horizon - last) * ys[ys.length - 1];
+  return area / horizon;
+}
+
+/**
+ * Smoothness of the per-iteration training loss after the first epoch: the standard deviation of the
+ * loss around a centred moving average (window `window`, odd), relative to that average. Removing the
+ * trend means a method still descending is not penalised for descending, dropping epoch 1 leaves out
+ * where convergence speed dominates, and the relative form keeps a method that reached a lower loss
+ * (whose minibatch losses are smaller in absolute terms) from looking smoother for that alone.
+ * Lower is smoother. Returns both the relative and the absolute spread.
+ */
+export function iterationSmoothness(iterations: readonly IterationRecord[], window = 51): { relative: number; absolute: number } {
+  const loss = iterations.filter((r) => r.epoch > 1).map((r) => r.loss);
+  const h = Math.floor(window / 2);
+  if (loss.length < 2 * h + 3) return { relative: NaN, absolute: NaN };
+  const rel: number[] = [];
+  const abs: number[] = [];
+  let s = 0;
+  for (let i = 0; i < 2 * h + 1; i++) s += loss[i];
+  for (let c = h; c + h < loss.length; c++) {
+    if (c > h) s += loss[c + h] - loss[c - h - 1];
+    const trend = s / (2 * h + 1);
+    abs.push(loss[c] - trend);
+    rel.push((loss[c] - trend) / Math.max(trend, 1e-6));
+  }
+  return { relative: sd(rel), absolute: sd(abs) };
+}
+
+/** Area under accuracy over noise levels 0..max (level 0 = the clean accuracy), divided by max level and by the clean accuracy. */
+export function noiseArea(results: readonly RunNoiseResult[], kind: RunNoiseResult['kind'], clean: number | undefined): number {
+  const rs = results.filter((r) => r.kind === kind && r.level > 0).sort((a, b) => a.level - b.level);
+  if (!rs.length || !(clean! > 0)) return NaN;
+  const xs = [0, ...rs.map((r) => r.level)];
+  const ys = [clean!, ...rs.map((r) => r.accuracy)];
+  return normalisedArea(xs, ys, xs[xs.length - 1]) / clean!;
+}
+
+interface RunMeasures {
+  seed: number;
+  finalTest: number;
+  finalValidation: number;
+  totalSteps: number;
+  totalSeconds: number;
+  /** Infinity when the target was never reached. */
+  stepsToTarget: number;
+  secondsToTarget: number;
+  aucSteps: number;
+  aucSeconds: number;
+  smoothness: number;
+  smoothnessAbsolute: number;
+  noiseGaussian: number;
+  noiseSaltPepper: number;
+  noiseControlError: number;
+  epochSeconds: number;
+}
+
+/** Validation curve with chance accuracy at step 0 (where every method starts). */
+function curve(run: LoadedRun, chance: number): { steps: number[]; seconds: number[]; acc: number[] } {
+  const v = run.validation.filter((r) => r.epoch <= run.config.epochs);
+  return { steps: [0, ...v.map((r) => r.step)], seconds: [0, ...v.map((r) => r.seconds)], acc: [chance, ...v.map((r) => r.validationAccuracy)] };
+}
+
+function measure(run: LoadedRun, target: number, secondsHorizon: number, chance: number): RunMeasures {
+  const last = run.epochs[run.epochs.length - 1];
+  const c = curve(run, chance);
+  const hit = c.acc.findIndex((a, i) => i > 0 && a >= target);
+  const sm = iterationSmoothness(run.iterations);
+  const clean = run.noise.find((r) => r.kind === 'clean')?.accuracy;
+  const ceClean = run.noise.find((r) => r.kind === 'control-error' && r.level === 0)?.accuracy;
+  const hasCurve = c.steps.length > 1;
+  return {
+    seed: run.seed,
+    finalTest: last?.testAccuracy ?? NaN,
+    finalValidation: last?.validationAccuracy ?? NaN,
+    totalSteps: last?.steps ?? NaN,
+    totalSeconds: last?.elapsedSeconds ?? NaN,
+    stepsToTarget: !hasCurve ? NaN : hit > 0 ? c.steps[hit] : Infinity,
+    secondsToTarget: !hasCurve ? NaN : hit > 0 ? c.seconds[hit] : Infinity,
+    aucSteps: hasCurve ? normalisedArea(c.steps, c.acc, last.steps) : NaN,
+    aucSeconds: hasCurve ? normalisedArea(c.seconds, c.acc, secondsHorizon) : NaN,
+    smoothness: sm.relative,
+    smoothnessAbsolute: sm.absolute,
+    noiseGaussian: noiseArea(run.noise, 'gaussian', clean),
+    noiseSaltPepper: noiseArea(run.noise, 'salt-pepper', clean),
+    noiseControlError: noiseArea(run.noise, 'control-error', ceClean),
+    epochSeconds: mean(run.epochs.map((e) => e.seconds)),
+  };
+}
+
+// --- aggregation ---
+
+export interface Estimate {
+  mean: number;
+  /** 95% percentile bootstrap interval of the mean over seeds. */
+  ci95: [number, number];
+  sd: number;
+  n: number;
+}
+
+export interface VariantSummary {
+  variant: string;
+  method: string;
+  role?: string;
+  sampler?: string;
+  seeds: number[];
+  finalTest: Estimate;
+  finalValidation: Estimate;
+  /** Over the runs that reached the target (`reached` of `n`). */
+  stepsToTarget: Estimate & { reached: number };
+  secondsToTarget: Estimate & { reached: number };
+  aucSteps: Estimate;
+  aucSeconds: Estimate;
+  smoothness: Estimate;
+  smoothnessAbsolute: Estimate;
+  noiseAuc: { gaussian: Estimate; saltPepper: Estimate; controlError: Estimate };
+  epochSeconds: Estimate;
+}
+
+export interface Comparison {
+  a: string;
+  b: string;
+  metric: ComparisonMetric;
+  /** Seeds both variants have. */
+  n: number;
+  /** mean over seeds of (a - b). */
+  meanDiff: number;
+  ci95: [number, number];
+  /** Paired t test, two-sided (the primary test). */
+  p: number;
+  /** Holm-adjusted p over every comparison of this metric in the setting. */
+  pHolm: number;
+  /** Exact Wilcoxon signed-rank p (with 5 seeds it cannot go below 0.0625). */
+  pWilcoxon: number;
+  /** Cohen's d_z. */
+  effectSize: number;
+  sdDiff: number;
+  /** Runs that never reached the target, counted at the last step + one evaluation (time-to-target metrics). */
+  censored?: number;
+  /** Which sign favours a. */
+  better: 'higher' | 'lower';
+}
+
+export const COMPARISON_METRICS = ['finalTest', 'aucSteps', 'aucSeconds', 'stepsToTarget', 'secondsToTarget', 'smoothness', 'noiseAuc.gaussian', 'noiseAuc.saltPepper'] as const;
+export type ComparisonMetric = (typeof COMPARISON_METRICS)[number];
+
+const LOWER_IS_BETTER = new Set<ComparisonMetric>(['stepsToTarget', 'secondsToTarget', 'smoothness']);
+
+function estimate(values: readonly number[], seed: number): Estimate {
+  const v = values.filter(Number.isFinite);
+  return { mean: mean(v), ci95: bootstrapCI(v, { seed }), sd: sd(v), n: v.length };
+}
+
+export interface SettingReport {
+  setting: string;
+  dataset: string;
+  /** Validation accuracy that defines steps/seconds to target. */
+  target: number;
+  targetRule: string;
+  /** Seconds horizon of aucSeconds: the shortest run's training time. */
+  secondsHorizon: number;
+  runs: number;
+  unfinished: string[];
+  duplicates: string[];
+  methods: Record<string, VariantSummary>;
+  comparisons: Comparison[];
+  /** Pilot-based power: per baseline, the smallest finalTest difference detectable at 80% power for n seeds. */
+  power: { pair: string; sdDiff: number; mdd: Record<string, number> }[];
+}
+
+export interface ReportOptions {
+  /** Validation accuracy target; default: 0.98 x the best hard-attention variant's mean final validation accuracy. */
+  target?: number;
+  png?: boolean;
+  /** Seeds for the power table. Default [5, 10, 20]. */
+  powerSeeds?: number[];
+}
+
+function hardRole(role: string | undefined): boolean {
+  return role === 'annealed' || role === 'baseline' || role === 'ablation';
+}
+
+function metricValue(m: RunMeasures, metric: ComparisonMetric): number {
+  switch (metric) {
+    case 'noiseAuc.gaussian':
+      return m.noiseGaussian;
+    case 'noiseAuc.saltPepper':
+      return m.noiseSaltPepper;
+    default:
+      return m[metric];
+  }
+}
+
+/** Summaries and comparisons of one setting's finished runs. */
+export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o: ReportOptions = {}): { report: SettingReport; measures: Map<string, RunMeasures[]> } {
+  const variants = [...new Set(runs.map((r) => r.variant))];
+  const chance = 1 / 10;
+  const lastVal = (r: LoadedRun) => r.epochs[r.epochs.length - 1]?.validationAccuracy ?? NaN;
+  const roleOf = (v: string) => findAttentionMethod(runs.find((r) => r.variant === v)!.config.method)?.role;
+  let target = o.target;
+  let targetRule = 'given';
+  if (target === undefined) {
+    const hard = variants.filter((v) => hardRole(roleOf(v)));
+    const best = Math.max(...(hard.length ? hard : variants).map((v) => mean(runs.filter((r) => r.variant === v).map(lastVal).filter(Number.isFinite))).filter(Number.isFinite));
+    target = Number.isFinite(best) ? Math.floor(0.98 * best * 1000) / 1000 : NaN;
+    targetRule = '0.98 x the best hard-attention variant\'s mean final validation accuracy';
+  }
+  const horizon = Math.min(...runs.map((r) => r.epochs[r.epochs.length - 1]?.elapsedSeconds ?? Infinity));
+  const measures = new Map<string, RunMeasures[]>();
+  for (const v of variants) measures.set(v, runs.filter((r) => r.variant === v).map((r) => measure(r, target!, horizon, chance)).sort((a, b) => a.seed - b.seed));
+  const methods: Record<string, VariantSummary> = {};
+  variants.forEach((v, vi) => {
+    const ms = measures.get(v)!;
+    const run0 = runs.find((r) => r.variant === v)!;
+    const s = 1000 * vi;
+    const reachedSteps = ms.map((m) => m.stepsToTarget).filter(Number.isFinite);
+    methods[v] = {
+      variant: v,
+      method: run0.config.method,
+      role: roleOf(v),
+      sampler: findAttentionMethod(run0.config.method)?.usesSampler ? run0.config.sampler : undefined,
+      seeds: ms.map((m) => m.seed),
+      finalTest: estimate(ms.map((m) => m.finalTest), s + 1),
+      finalValidation: estimate(ms.map((m) => m.finalValidation), s + 2),
+      stepsToTarget: { ...estimate(reachedSteps, s + 3), reached: reachedSteps.length },
+      secondsToTarget: { ...estimate(ms.map((m) => m.secondsToTarget).filter(Number.isFinite), s + 4), reached: reachedSteps.length },
+      aucSteps: estimate(ms.map((m) => m.aucSteps), s + 5),
+      aucSeconds: estimate(ms.map((m) => m.aucSeconds), s + 6),
+      smoothness: estimate(ms.map((m) => m.smoothness), s + 7),
+      smoothnessAbsolute: estimate(ms.map((m) => m.smoothnessAbsolute), s + 8),
+      noiseAuc: {
+        gaussian: estimate(ms.map((m) => m.noiseGaussian), s + 9),
+        saltPepper: estimate(ms.map((m) => m.noiseSaltPepper), s + 10),
+        controlError: estimate(ms.map((m) => m.noiseControlError), s + 11),
+      },
+      epochSeconds: estimate(ms.map((m) => m.epochSeconds), s + 12),
+    };
+  });
+  // Every annealed variant against every other variant, paired by seed.
+  const comparisons: Comparison[] = [];
+  const annealed = variants.filter((v) => roleOf(v) === 'annealed');
+  const evalEvery = Math.max(1, ...runs.map((r) => r.config.evalEvery ?? 1));
+  let bootSeed = 7;
+  for (const metric of COMPARISON_METRICS) {
+    const family: Comparison[] = [];
+    for (const a of annealed) {
+      for (const b of variants) {
+        if (b === a) continue;
+        const ma = new Map(measures.get(a)!.map((m) => [m.seed, m]));
+        const pairs = measures.get(b)!.filter((m) => ma.has(m.seed)).map((mb) => [ma.get(mb.seed)!, mb] as const);
+        let censored = 0;
+        const val = (m: RunMeasures) => {
+          const x = metricValue(m, metric);
+          if (x === Infinity) {
+            // Never reached: counted at the end of training plus one evaluation interval (a lower bound on the true time).
+            censored++;
+            return metric === 'stepsToTarget' ? m.totalSteps + evalEvery : m.totalSeconds * (1 + evalEvery / Math.max(1, m.totalSteps));
+          }
+          return x;
+        };
+        const d = pairs.map(([x, y]) => val(x) - val(y)).filter(Number.isFinite);
+        if (d.length < 2) continue;
+        family.push({
+          a,
+          b,
+          metric,
+          n: d.length,
+          meanDiff: mean(d),
+          ci95: bootstrapCI(d, { seed: bootSeed++ }),
+          p: pairedT(d).p,
+          pHolm: NaN,
+          pWilcoxon: wilcoxonSignedRank(d).p,
+          effectSize: cohensDz(d),
+          sdDiff: sd(d),
+          ...(metric === 'stepsToTarget' || metric === 'secondsToTarget' ? { censored } : {}),
+          better: LOWER_IS_BETTER.has(metric) ? 'lower' : 'higher',
+        });
+      }
+    }
+    const adj = holm(family.map((c) => c.p));
+    family.forEach((c, i) => (c.pHolm = adj[i]));
+    comparisons.push(...family);
+  }
+  const powerSeeds = o.powerSeeds ?? [5, 10, 20];
+  const finalComps = comparisons.filter((c) => c.metric === 'finalTest');
+  const m = Math.max(1, finalComps.length);
+  const power = finalComps.map((c) => ({
+    pair: `${c.a} - ${c.b}`,
+    sdDiff: c.sdDiff,
+    // Holm's first step tests at alpha / m: the detectable difference there is the conservative one.
+    mdd: Object.fromEntries(powerSeeds.map((n) => [String(n), minimumDetectableDifference(c.sdDiff, n, 0.05 / m, 0.8)])),
+  }));
+  return {
+    report: {
+      setting,
+      dataset: runs[0]?.config.dataset ?? '',
+      target: target!,
+      targetRule,
+      secondsHorizon: horizon,
+      runs: runs.length,
+      unfinished: [],
+      duplicates: [],
+      methods,
+      comparisons,
+      power,
+    },
+    measures,
+  };
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(2) : 'n/a');
+const fix = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const est = (e: Estimate, f: (x: number) => string) => (e.n ? `${f(e.mean)} [${f(e.ci95[0])}, ${f(e.ci95[1])}]` : 'n/a');
+
+function markdown(r: SettingReport, charts: { title: string; file: string; png?: boolean }[]): string {
+  const L: string[] = [`# ${r.setting}`, ''];
+  const vs = Object.values(r.methods);
+  L.push(
+    `${r.runs} finished runs of ${vs.length} variants (${r.dataset}). Means over seeds with 95% bootstrap intervals. ` +
+      `Target validation accuracy ${pct(r.target)}% (${r.targetRule}); areas under the validation curves are normalised to [0, 1] ` +
+      `(seconds: over the first ${fix(r.secondsHorizon, 1)} s, the shortest run). The test set chose nothing here.`,
+    '',
+  );
+  if (r.unfinished.length) L.push(`Unfinished runs left out: ${r.unfinished.join(', ')}.`, '');
+  if (r.duplicates.length) L.push(`Duplicate run folders left out: ${r.duplicates.join(', ')}.`, '');
+  L.push('| variant | seeds | final test acc % | final val acc % | steps to target (reached) | seconds to target | AUC steps | AUC seconds | smoothness (rel.) | noise AUC gauss | noise AUC s&p | noise AUC control error | s / epoch |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const v of vs) {
+    L.push(
+      `| ${v.variant} | ${v.seeds.length} | ${est(v.finalTest, pct)} | ${est(v.finalValidation, pct)} | ${est(v.stepsToTarget, (x) => fix(x, 0))} (${v.stepsToTarget.reached}/${v.seeds.length}) | ${est(v.secondsToTarget, (x) => fix(x, 1))} | ` +
+        `${est(v.aucSteps, fix)} | ${est(v.aucSeconds, fix)} | ${est(v.smoothness, (x) => fix(x, 4))} | ${est(v.noiseAuc.gaussian, fix)} | ${est(v.noiseAuc.saltPepper, fix)} | ${est(v.noiseAuc.controlError, fix)} | ${fix(v.epochSeconds.mean, 1)} |`,
+    );
+  }
+  L.push('', '## Seed-paired comparisons', '');
+  L.push('Difference a - b over the seeds both have; p from the paired t test, Holm-corrected over all comparisons of the same metric; Wilcoxon p (exact) as a check; d_z = mean / sd of the differences.', '');
+  L.push('| a | b | metric | n | mean diff | 95% CI | p | p (Holm) | p (Wilcoxon) | d_z | better for a |');
+  L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  const g = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(4) : x.toExponential(2)) : 'n/a');
+  for (const c of r.comparisons) {
+    L.push(`| ${c.a} | ${c.b} | ${c.metric}${c.censored ? ` (${c.censored} censored)` : ''} | ${c.n} | ${g(c.meanDiff)} | [${g(c.ci95[0])}, ${g(c.ci95[1])}] | ${g(c.p)} | ${g(c.pHolm)} | ${g(c.pWilcoxon)} | ${fix(c.effectSize, 2)} | ${c.better} |`);
+  }
+  if (r.power.length) {
+    const ns = Object.keys(r.power[0].mdd);
+    L.push('', '## Power (from these runs as a pilot)', '');
+    L.push(`Smallest true final-test-accuracy difference a paired t test detects with 80% power at alpha 0.05 / ${r.power.length} (Holm's first step): (t(1 - alpha/2, n-1) + t(0.8, n-1)) x sd / sqrt(n), sd the paired differences' standard deviation here.`, '');
+    L.push(`| pair | sd of differences (points) | ${ns.map((n) => `n = ${n}`).join(' | ')} |`);
+    L.push(`|---|---:|${ns.map(() => '---:').join('|')}|`);
+    for (const p of r.power) L.push(`| ${p.pair} | ${pct(p.sdDiff)} | ${ns.map((n) => pct(p.mdd[n])).join(' | ')} |`);
+  }
+  L.push('', '## Charts', '');
+  for (const c of charts) L.push(`![${c.title}](${c.png ? c.file.replace(/\.svg$/, '.png') : c.file})`, '');
+  return L.join('\n');
+}
+
+function meanCurve(rs: readonly LoadedRun[], x: (v: ValidationRecord) => number): { x: number[]; y: number[]; low: number[]; high: number[] } {
+  const L = Math.min(...rs.map((r) => r.validation.length));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (let i = 0; i < L; i++) {
+    const vals = rs.map((r) => r.validation[i].validationAccuracy);
+    const m = mean(vals);
+    const s = rs.length > 1 ? sd(vals) : 0;
+    xs.push(mean(rs.map((r) => x(r.validation[i]))));
+    ys.push(m);
+    lo.push(m - s);
+    hi.push(m + s);
+  }
+  return { x: xs, y: ys, low: lo, high: hi };
+}
+
+/** Merges run folders found under `roots` and writes one report per setting into outDir/<setting>/. */
+export function experimentReport(roots: readonly string[], outDir: string, o: ReportOptions = {}): SettingReport[] {
+  const dirs = findRunDirs(roots);
+  const all = dirs.map(loadRun);
+  const settings = [...new Set(all.map((r) => r.setting))].sort();
+  const reports: SettingReport[] = [];
+  for (const setting of settings) {
+    const mine = all.filter((r) => r.setting === setting);
+    const unfinished: string[] = [];
+    const duplicates: string[] = [];
+    const seen = new Set<string>();
+    const done: LoadedRun[] = [];
+    for (const r of mine) {
+      if (!runComplete(r.dir, r.config.epochs)) {
+        unfinished.push(`${r.variant}-s${r.seed}`);
+        continue;
+      }
+      const key = `${r.variant}|${r.seed}`;
+      if (seen.has(key)) {
+        duplicates.push(r.dir);
+        continue;
+      }
+      seen.add(key);
+      done.push(r);
+    }
+    if (!done.length) continue;
+    const { report } = summarizeSetting(setting, done, o);
+    report.unfinished = unfinished;
+    report.duplicates = duplicates;
+    const dir = path.join(outDir, setting);
+    fs.mkdirSync(dir, { recursive: true });
+    const png = o.png !== false;
+    const variants = Object.keys(report.methods);
+    const withCurve = variants.filter((v) => done.some((r) => r.variant === v && r.validation.length));
+    const charts: ReturnType<typeof writeChart>[] = [];
+    const series = (x: (v: ValidationRecord) => number): Series[] => withCurve.map((v) => ({ name: v, ...meanCurve(done.filter((r) => r.variant === v), x) }));
+    if (withCurve.length) {
+      charts.push(writeChart(dir, 'validation-accuracy-vs-steps', series((v) => v.step), { title: `Validation accuracy (${setting})`, xLabel: 'training step', yLabel: 'validation accuracy' }, png));
+      charts.push(writeChart(dir, 'validation-accuracy-vs-seconds', series((v) => v.seconds), { title: `Validation accuracy vs training time (${setting})`, xLabel: 'training seconds (mean over seeds)', yLabel: 'validation accuracy' }, png));
+    }
+    const testSeries: Series[] = variants.map((v) => {
+      const rs = done.filter((r) => r.variant === v);
+      const E = Math.min(...rs.map((r) => r.epochs.length));
+      const y = Array.from({ length: E }, (_, i) => mean(rs.map((r) => r.epochs[i].testAccuracy)));
+      return { name: v, x: Array.from({ length: E }, (_, i) => i + 1), y };
+    });
+    charts.push(writeChart(dir, 'test-accuracy', testSeries, { title: `Test accuracy per epoch (${setting}; reported, never used to choose)`, xLabel: 'epoch', yLabel: 'test accuracy' }, png));
+    for (const [kind, label] of [['gaussian', 'Gaussian sigma'], ['salt-pepper', 'salt-and-pepper rate'], ['control-error', 'QPU control error (share of h/J range)']] as const) {
+      const ns: Series[] = [];
+      for (const v of variants) {
+        const rs = done.filter((r) => r.variant === v && r.noise.some((n) => n.kind === kind));
+        if (!rs.length) continue;
+        const levels = [...new Set(rs.flatMap((r) => r.noise.filter((n) => n.kind === kind).map((n) => n.level)))].sort((a, b) => a - b);
+        const base = (r: LoadedRun) => (kind === 'control-error' ? r.noise.find((n) => n.kind === kind && n.level === 0) : r.noise.find((n) => n.kind === 'clean'))?.accuracy ?? NaN;
+        const xs = levels[0] === 0 ? levels : [0, ...levels];
+        const y = xs.map((l) => mean(rs.map((r) => (l === 0 ? base(r) : r.noise.find((n) => n.kind === kind && n.level === l)?.accuracy ?? NaN) / base(r))));
+        ns.push({ name: v, x: xs, y });
+      }
+      if (ns.length) charts.push(writeChart(dir, `noise-${kind}`, ns, { title: `Accuracy under ${label}, relative to clean (${setting})`, xLabel: label, yLabel: 'accuracy / clean accuracy' }, png));
+    }
+    fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(report, null, 1) + '\n');
+    fs.writeFileSync(path.join(dir, 'report.md'), markdown(report, charts));
+    reports.push(report);
+  }
+  return reports;
+}

@@ -1,0 +1,156 @@
+/**
+ * The protocol's tooling end to end on a small synthetic MNIST fixture: plan a sweep, run it as two
+ * shards (one run interrupted after its first epoch checkpoint and resumed), evaluate noise, and merge
+ * every run folder into summary.json.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { initBackend } from '../../src/train/backend';
+import { makePlan, parseShard, readPlan, runLine, shardRuns, writePlan } from '../../src/train/experiment-plan';
+import { runShard } from '../../src/train/experiment-run';
+import { experimentReport, iterationSmoothness, normalisedArea, SettingReport } from '../../src/train/experiment-report';
+import { EpochMetrics, IterationRecord, readJsonl, train, ValidationRecord } from '../../src/train/trainer';
+import { tmpDir, writeMnist } from '../data/fixtures';
+
+let dataDir: string;
+
+beforeAll(async () => {
+  try {
+    await initBackend('wasm');
+  } catch {
+    await initBackend('cpu');
+  }
+  dataDir = tmpDir('qahan-exp-data-');
+  writeMnist(dataDir, 200, 40, false); // raw files: the published md5s (of the .gz files) do not apply
+});
+
+test('plan: runs.txt has one resumable qahan train line per run, the Slurm array covers them, shards partition them', () => {
+  const dir = tmpDir('qahan-plan-');
+  const plan = makePlan({ dataset: 'mnist', methods: ['qahan@sqa', 'qahan@sa', 'gumbel'], seeds: [0, 1, 2], epochs: 2, limit: 1000, lrs: [0.001, 0.003], grid: { gumbel: { tauMin: [0.3, 0.5] } }, dataDir });
+  // 3 seeds x (2 qahan samplers + 2 gumbel tauMin) x 2 learning rates
+  expect(plan.runs).toHaveLength(3 * 4 * 2);
+  writePlan(dir, plan, { qahan: 'node dist/cli/main.js', sbatch: ['--time=02:00:00'] });
+  const lines = fs.readFileSync(path.join(dir, 'runs.txt'), 'utf8').trim().split('\n');
+  expect(lines).toHaveLength(24);
+  const outs = lines.map((l) => /--out (\S+)/.exec(l)![1]);
+  expect(new Set(outs).size).toBe(24);
+  for (const l of lines) {
+    expect(l).toMatch(/^node dist\/cli\/main\.js train .*--resume --allow-new .*&& node dist\/cli\/main\.js experiment evaluate runs\//);
+    expect(l).toContain('--validation-fraction 0.1 --eval-every 100');
+  }
+  expect(lines.filter((l) => l.includes('--sampler sa ')).length).toBe(6);
+  expect(lines.filter((l) => l.includes('--tau-min 0.3')).length).toBe(6);
+  expect(lines.filter((l) => l.includes('--control-errors')).length).toBe(12); // qahan only
+  const sbatch = fs.readFileSync(path.join(dir, 'slurm.sbatch'), 'utf8');
+  expect(sbatch).toContain('#SBATCH --array=0-23\n');
+  expect(sbatch).toContain('#SBATCH --time=02:00:00');
+  expect(sbatch).toContain('sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" runs.txt');
+  expect(readPlan(dir).runs[5].id).toBe(plan.runs[5].id);
+  const a = shardRuns(plan, parseShard('0/2')).map((r) => r.index);
+  const b = shardRuns(plan, parseShard('1/2')).map((r) => r.index);
+  expect([...a, ...b].sort((x, y) => x - y)).toEqual(plan.runs.map((r) => r.index));
+  expect(a.every((i) => i % 2 === 0)).toBe(true);
+  expect(() => parseShard('2/2')).toThrow(RangeError);
+  expect(() => makePlan({ dataset: 'mnist', methods: ['gumbel@sa'], seeds: [0], epochs: 1 })).toThrow(/uses no sampler/);
+  expect(() => makePlan({ dataset: 'mnist', methods: ['nope'], seeds: [0], epochs: 1 })).toThrow(RangeError);
+  expect(runLine(plan.runs[0], 'q')).toContain(`--out ${plan.runs[0].out}`);
+});
+
+test('two shards, a run interrupted after its first epoch and resumed, then one merged summary.json', async () => {
+  const dir = tmpDir('qahan-sweep-');
+  const plan = makePlan({
+    dataset: 'mnist',
+    methods: ['qahan@sa', 'gumbel', 'none'],
+    seeds: [0, 1, 2],
+    epochs: 2,
+    arch: 'small',
+    evalEvery: 2,
+    validationFraction: 0.2,
+    attention: { numSweeps: 16 },
+    noise: { sigmas: [0.3], rates: [0.2], controlErrors: [0.05], controlErrorImages: 8 },
+    dataDir,
+  });
+  writePlan(dir, plan);
+  expect(plan.runs).toHaveLength(9);
+
+  // A run of shard 1 killed after its epoch-1 checkpoint: the same training, stopped one epoch early.
+  const victim = shardRuns(plan, { index: 1, count: 2 })[0];
+  const victimOut = path.join(dir, victim.out);
+  await train({ dataset: 'mnist', method: victim.method, sampler: victim.sampler, arch: 'small', epochs: 1, seed: victim.seed, dataSeed: 0, lr: victim.lr, validationFraction: 0.2, evalEvery: 2, attention: { numSweeps: 16 }, setting: victim.setting, variant: victim.variant, out: victimOut, dataDir, progress: false });
+  const before = readJsonl<EpochMetrics>(path.join(victimOut, 'metrics.jsonl'));
+  expect(before).toHaveLength(1);
+
+  const r0 = await runShard(dir, plan, parseShard('0/2'), { quiet: true });
+  const r1 = await runShard(dir, plan, parseShard('1/2'), { quiet: true });
+  expect(r0.trained.length + r1.trained.length).toBe(9);
+  // Everything is complete now: a second pass skips every run.
+  const again = await runShard(dir, plan, parseShard('0/2'), { quiet: true });
+  expect(again.trained).toEqual([]);
+  expect(again.skipped).toHaveLength(5);
+
+  // The resumed run kept its first epoch and continued the step count and the validation curve.
+  const after = readJsonl<EpochMetrics>(path.join(victimOut, 'metrics.jsonl'));
+  expect(after.map((m) => m.epoch)).toEqual([1, 2]);
+  expect(after[0]).toEqual(before[0]);
+  const steps = readJsonl<IterationRecord>(path.join(victimOut, 'iterations.jsonl')).map((i) => i.step);
+  expect(steps).toEqual(Array.from({ length: after[1].steps }, (_, i) => i + 1));
+  const val = readJsonl<ValidationRecord>(path.join(victimOut, 'validation.jsonl'));
+  expect(val.map((v) => v.step)).toEqual([2, 4, 5, 6, 8, 10]);
+  expect(val.every((v, i) => i === 0 || v.seconds >= val[i - 1].seconds)).toBe(true);
+  expect(after[1].validationAccuracy).toBe(val[val.length - 1].validationAccuracy);
+
+  // A stray copy elsewhere and a partial run are found; the partial one is reported as unfinished.
+  const elsewhere = tmpDir('qahan-elsewhere-');
+  await train({ dataset: 'mnist', method: 'none', epochs: 1, seed: 5, dataSeed: 0, validationFraction: 0.2, evalEvery: 2, setting: plan.setting, variant: 'none', out: path.join(elsewhere, 'partial'), dataDir, progress: false });
+  fs.writeFileSync(
+    path.join(elsewhere, 'partial', 'config.json'),
+    JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(elsewhere, 'partial', 'config.json'), 'utf8')), epochs: 2 }),
+  );
+  const out = tmpDir('qahan-report-');
+  const reports = experimentReport([path.join(dir, 'runs'), elsewhere], out, { png: false });
+  expect(reports).toHaveLength(1);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, plan.setting, 'summary.json'), 'utf8')) as SettingReport;
+  expect(summary.unfinished).toEqual(['none-s5']);
+  expect(Object.keys(summary.methods).sort()).toEqual(['gumbel', 'none', 'qahan@sa']);
+  for (const m of Object.values(summary.methods)) {
+    expect(m.seeds).toEqual([0, 1, 2]);
+    expect(m.finalTest.mean).toBeGreaterThanOrEqual(0);
+    expect(m.finalTest.ci95[0]).toBeLessThanOrEqual(m.finalTest.mean);
+    expect(m.finalTest.ci95[1]).toBeGreaterThanOrEqual(m.finalTest.mean);
+    for (const key of ['stepsToTarget', 'aucSteps', 'aucSeconds', 'smoothness', 'finalValidation'] as const) expect(m[key]).toHaveProperty('mean');
+    expect(m.aucSteps.mean).toBeGreaterThan(0);
+    expect(m.aucSteps.mean).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(m.noiseAuc.gaussian.mean)).toBe(true);
+    expect(Number.isFinite(m.noiseAuc.saltPepper.mean)).toBe(true);
+  }
+  expect(Number.isFinite(summary.methods['qahan@sa'].noiseAuc.controlError.mean)).toBe(true);
+  expect(summary.methods.gumbel.noiseAuc.controlError.n).toBe(0);
+  // qahan against each of the two others, per metric; Holm within each metric's family of two.
+  const fin = summary.comparisons.filter((c) => c.metric === 'finalTest');
+  expect(fin.map((c) => `${c.a}-${c.b}`).sort()).toEqual(['qahan@sa-gumbel', 'qahan@sa-none']);
+  for (const c of summary.comparisons) {
+    for (const key of ['a', 'b', 'metric', 'meanDiff', 'ci95', 'p', 'pHolm']) expect(c).toHaveProperty(key);
+    expect(c.n).toBe(3);
+    if (Number.isFinite(c.p)) expect(c.pHolm).toBeGreaterThanOrEqual(c.p);
+  }
+  expect(fs.existsSync(path.join(out, plan.setting, 'report.md'))).toBe(true);
+  expect(fs.existsSync(path.join(out, plan.setting, 'validation-accuracy-vs-steps.svg'))).toBe(true);
+  expect(fs.existsSync(path.join(out, plan.setting, 'noise-control-error.svg'))).toBe(true);
+});
+
+test('normalised areas and the detrended smoothness measure', () => {
+  // Accuracy rising linearly from 0 to 1 over 10 steps: area 0.5; held at 1 over a longer horizon.
+  expect(normalisedArea([0, 10], [0, 1], 10)).toBeCloseTo(0.5, 12);
+  expect(normalisedArea([0, 10], [0, 1], 20)).toBeCloseTo(0.75, 12);
+  expect(normalisedArea([0, 10, 20], [0, 1, 1], 5)).toBeCloseTo(0.25, 12);
+  const rec = (epoch: number, step: number, loss: number) => ({ epoch, iteration: step, step, loss, accuracy: 0, ms: 0, scoreMs: 0, buildMs: 0, annealMs: 0, gradMs: 0 });
+  // A straight descent is perfectly smooth whatever its slope; alternating noise of 10% of the level is not.
+  const straight = Array.from({ length: 400 }, (_, i) => rec(i < 100 ? 1 : 2, i + 1, 2 - i / 400));
+  expect(iterationSmoothness(straight).relative).toBeCloseTo(0, 6);
+  const jagged = straight.map((r, i) => ({ ...r, loss: r.loss * (1 + (i % 2 ? 0.1 : -0.1)) }));
+  expect(iterationSmoothness(jagged).relative).toBeGreaterThan(0.09);
+  expect(iterationSmoothness(jagged).relative).toBeLessThan(0.11);
+  // Relative: the same relative noise at a 10x lower loss level scores the same.
+  const low = jagged.map((r) => ({ ...r, loss: r.loss / 10 }));
+  expect(iterationSmoothness(low).relative).toBeCloseTo(iterationSmoothness(jagged).relative, 6);
+});
