@@ -5,13 +5,22 @@
  * masks come from the chosen solver (a sampler from createSampler, optionally behind the QPU
  * control-error model, or the classical ablations 'topk' and 'qubo-ls'); the reference optimum is the
  * best of a far larger annealing budget, top-k refined by 1-swaps and the evaluated mask, each refined by
- * exhaustive 1- and 2-swap search. Accuracy is the network's test accuracy with those masks.
+ * exhaustive 1- and 2-swap search. Accuracy is the network's test accuracy with those masks, classified
+ * by the run's own head (qahan-energy pools energy contributions, qahan-free divides by the count kept).
+ *
+ * A qahan-free run is evaluated on its own form, the free QUBO (no cardinality, nothing repaired): there
+ * 'topk' keeps a_i > tau, 'qubo-ls' descends by single flips from that, and the reference is the best of
+ * a large SA budget and those masks, each refined by 1-flip descent. Overlap under control error is the
+ * Jaccard index with the noiseless masks, as the counts may differ.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { annealAttention, buildAttentionProblem } from '../attention/annealed-masks';
+import { attentionMethod, findAttentionMethod } from '../attention/methods';
+import { logitsFromMask } from '../attention/methods/method';
 import { samplerParams } from '../attention/methods/qahan';
+import { annealFreeMasks, buildFreeQubos, flipLocalSearch, thresholdMask } from '../attention/methods/qahan-free';
 import { AttentionNetwork } from '../attention/network';
 import type { MethodName } from '../attention/options';
 import { quboEnergy, toBqms } from '../attention/qubo';
@@ -26,6 +35,7 @@ import type { Sampler } from '../samplers/sampler';
 import { buildNetwork } from './trainer';
 import { parseArch } from '../attention/backbone';
 import { loadCheckpoint } from './checkpoint';
+import type { CrossSamplerCell } from './report';
 
 /** Solvers besides the samplers: the two classical ablations. */
 export const CLASSICAL_SOLVERS = ['topk', 'qubo-ls'] as const;
@@ -45,6 +55,12 @@ export interface MaskEvaluationOptions {
   batchSize?: number;
   /** Seeds the solver's reads. Default 0. */
   seed?: number;
+  /**
+   * Compare each mask with the reference optimum (atReference, atLeastTopk, atLeastTopkSwap,
+   * meanEnergyGap). Default true; false skips the reference's large annealing budget (those fields are
+   * then NaN): accuracy and counts only, as the cross-sampler table needs.
+   */
+  reference?: boolean;
   /** Images to keep for a figure (with their masks). Default 0. */
   keepImages?: number;
   onProgress?: (done: number, total: number) => void;
@@ -55,7 +71,7 @@ export interface MaskEvaluation {
   dataset: DatasetName;
   method: MethodName;
   solver: string;
-  /** 'swap' | 'threshold' | 'penalty' for samplers, the ablation's name otherwise. */
+  /** 'swap' | 'threshold' | 'penalty' (fixed k) or 'free' (qahan-free) for samplers, the ablation's name otherwise. */
   path: string;
   controlError?: number;
   images: number;
@@ -136,6 +152,9 @@ export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result:
   const controlError = o.controlError ?? 0;
   if (!(controlError >= 0) || !Number.isFinite(controlError)) throw new RangeError(`controlError must be a finite number >= 0, got ${controlError}`);
   const solverName = o.sampler;
+  // A QUBO method whose count varies (qahan-free) is evaluated on its own form, the free QUBO.
+  const method = attentionMethod(config.method);
+  const free = method.usesQubo && !method.hard;
   const classical = solverName === 'topk' || solverName === 'qubo-ls';
   if (classical && controlError > 0) throw new RangeError(`--control-error models a QPU's annealer; it does not apply to ${solverName}`);
   const sampler: Sampler | undefined = classical ? undefined : createSampler(solverName as SamplerName | undefined);
@@ -171,66 +190,119 @@ export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result:
     let keptSq = 0;
     let path = solverName ?? sampler!.name;
     const seed = o.seed ?? 0;
+    const withReference = o.reference !== false;
     o.onProgress?.(0, total);
     for (const batch of batches(test, o.batchSize ?? 128)) {
       const B = batch.size;
-      const [F, a] = tf.tidy(() => {
+      const [F, s, a] = tf.tidy(() => {
         const F = net.features(batch.xs);
-        return [F, tf.sigmoid(net.scoreLogits(F))] as [tf.Tensor3D, tf.Tensor2D];
+        const s = net.scoreLogits(F);
+        return [F, s, tf.sigmoid(s)] as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
       });
       try {
         const host = await net.toHost(F, a);
         const t0 = performance.now();
-        const problem = buildAttentionProblem({ options: net.options, scores: host.scores, features: host.features, batch: B, channels: net.channels });
-        const q = problem.qubos;
-        const topk = topKMask(host.scores, B, N, k);
         const rowOf = (m: Float32Array, b: number) => m.subarray(b * N, (b + 1) * N);
         let mask: Float32Array;
-        let rawKept: Int32Array | undefined;
-        if (solverName === 'topk') {
-          mask = topk;
-        } else if (solverName === 'qubo-ls') {
-          mask = new Float32Array(B * N);
-          for (let b = 0; b < B; b++) mask.set(swapLocalSearch(q, b, rowOf(topk, b)).mask, b * N);
-        } else {
-          const params = samplerParams(sampler!, net.options, seed + done);
-          const r = await annealAttention(sampler!, problem, net.options, host.scores, { seed: seed + done, controlError, params });
-          mask = r.mask;
-          rawKept = r.rawKept;
-          path = r.path;
-        }
-        solveMs += performance.now() - t0;
         let clean: Float32Array | undefined;
-        if (controlError > 0) {
-          const params = samplerParams(sampler!, net.options, seed + done);
-          clean = (await annealAttention(sampler!, problem, net.options, host.scores, { seed: seed + done, controlError: 0, singleFlip: true, params })).mask;
-        }
-        const big = await reference.sampleBatch(toBqms(problem.qubos), { numReads: 8, numSweeps: 1000, cardinality: k, seed: 7 });
-        for (let b = 0; b < B; b++) {
-          const mine = rowOf(mask, b);
-          const tk = rowOf(topk, b);
-          const tkSwap = swapLocalSearch(q, b, tk);
-          const ref = referenceOptimum(q, b, [tk, tkSwap.mask, mine, big[b].first.sample]);
-          const e = quboEnergy(q, b, mine);
-          const tol = 1e-9 * Math.max(1, Math.abs(ref.energy));
-          if (e <= ref.energy + tol) atRef++;
-          if (e <= quboEnergy(q, b, tk) + tol) geTopk++;
-          if (e <= tkSwap.energy + tol) geTopkSwap++;
-          gapSum += e - ref.energy;
-          let kept = 0;
-          for (let i = 0; i < N; i++) kept += mine[i] ? 1 : 0;
-          if (kept !== k) violations++;
-          if (rawKept ? rawKept[b] !== k : kept !== k) rawViolations++;
-          const raw = rawKept ? rawKept[b] : kept;
-          keptSum += raw;
-          keptSq += raw * raw;
-          if (clean) {
-            let ov = 0;
-            for (let i = 0; i < N; i++) ov += mine[i] && clean[b * N + i] ? 1 : 0;
-            overlapSum += ov / k;
+        if (free) {
+          // The free form (qahan-free): no cardinality, so no repair; topk is its optimum without
+          // redundancy (a_i > tau), qubo-ls 1-flip descent from there, the reference the best of a large
+          // SA budget and those masks, each refined by 1-flip descent.
+          const fq = buildFreeQubos({ options: net.options, scores: host.scores, features: host.features, batch: B, channels: net.channels });
+          const start = thresholdMask(fq);
+          if (solverName === 'topk') {
+            mask = start;
+          } else if (solverName === 'qubo-ls') {
+            mask = new Float32Array(B * N);
+            for (let b = 0; b < B; b++) mask.set(flipLocalSearch(fq, b, rowOf(start, b)).mask, b * N);
+          } else {
+            mask = (await annealFreeMasks(net, sampler!, host, B, { seed: seed + done, quboNoise: 0, controlError })).mask;
+            path = 'free';
+          }
+          solveMs += performance.now() - t0;
+          if (controlError > 0) clean = (await annealFreeMasks(net, sampler!, host, B, { seed: seed + done, quboNoise: 0 })).mask;
+          const big = withReference ? await reference.sampleBatch(toBqms(fq), { numReads: 8, numSweeps: 1000, seed: 7 }) : [];
+          for (let b = 0; b < B; b++) {
+            const mine = rowOf(mask, b);
+            const ts = rowOf(start, b);
+            if (withReference) {
+              const tsLs = flipLocalSearch(fq, b, ts);
+              let ref = tsLs.energy;
+              for (const z of [mine, big[b].first.sample]) ref = Math.min(ref, flipLocalSearch(fq, b, z).energy);
+              const e = quboEnergy(fq, b, mine);
+              const tol = 1e-9 * Math.max(1, Math.abs(ref));
+              if (e <= ref + tol) atRef++;
+              if (e <= quboEnergy(fq, b, ts) + tol) geTopk++;
+              if (e <= tsLs.energy + tol) geTopkSwap++;
+              gapSum += e - ref;
+            }
+            let kept = 0;
+            for (let i = 0; i < N; i++) kept += mine[i] ? 1 : 0;
+            keptSum += kept;
+            keptSq += kept * kept;
+            if (clean) {
+              // Jaccard overlap: the sets may differ in size.
+              let both = 0;
+              let either = 0;
+              for (let i = 0; i < N; i++) {
+                both += mine[i] && clean[b * N + i] ? 1 : 0;
+                either += mine[i] || clean[b * N + i] ? 1 : 0;
+              }
+              overlapSum += either ? both / either : 1;
+            }
+          }
+        } else {
+          const problem = buildAttentionProblem({ options: net.options, scores: host.scores, features: host.features, batch: B, channels: net.channels });
+          const q = problem.qubos;
+          const topk = topKMask(host.scores, B, N, k);
+          let rawKept: Int32Array | undefined;
+          if (solverName === 'topk') {
+            mask = topk;
+          } else if (solverName === 'qubo-ls') {
+            mask = new Float32Array(B * N);
+            for (let b = 0; b < B; b++) mask.set(swapLocalSearch(q, b, rowOf(topk, b)).mask, b * N);
+          } else {
+            const params = samplerParams(sampler!, net.options, seed + done);
+            const r = await annealAttention(sampler!, problem, net.options, host.scores, { seed: seed + done, controlError, params });
+            mask = r.mask;
+            rawKept = r.rawKept;
+            path = r.path;
+          }
+          solveMs += performance.now() - t0;
+          if (controlError > 0) {
+            const params = samplerParams(sampler!, net.options, seed + done);
+            clean = (await annealAttention(sampler!, problem, net.options, host.scores, { seed: seed + done, controlError: 0, singleFlip: true, params })).mask;
+          }
+          const big = withReference ? await reference.sampleBatch(toBqms(problem.qubos), { numReads: 8, numSweeps: 1000, cardinality: k, seed: 7 }) : [];
+          for (let b = 0; b < B; b++) {
+            const mine = rowOf(mask, b);
+            const tk = rowOf(topk, b);
+            if (withReference) {
+              const tkSwap = swapLocalSearch(q, b, tk);
+              const ref = referenceOptimum(q, b, [tk, tkSwap.mask, mine, big[b].first.sample]);
+              const e = quboEnergy(q, b, mine);
+              const tol = 1e-9 * Math.max(1, Math.abs(ref.energy));
+              if (e <= ref.energy + tol) atRef++;
+              if (e <= quboEnergy(q, b, tk) + tol) geTopk++;
+              if (e <= tkSwap.energy + tol) geTopkSwap++;
+              gapSum += e - ref.energy;
+            }
+            let kept = 0;
+            for (let i = 0; i < N; i++) kept += mine[i] ? 1 : 0;
+            if (kept !== k) violations++;
+            if (rawKept ? rawKept[b] !== k : kept !== k) rawViolations++;
+            const raw = rawKept ? rawKept[b] : kept;
+            keptSum += raw;
+            keptSq += raw * raw;
+            if (clean) {
+              let ov = 0;
+              for (let i = 0; i < N; i++) ov += mine[i] && clean[b * N + i] ? 1 : 0;
+              overlapSum += ov / k;
+            }
           }
         }
-        const predict = (m: Float32Array) => tf.tidy(() => tf.argMax(net.headFromConstantMask(F, a, m), 1));
+        const predict = (m: Float32Array) => tf.tidy(() => tf.argMax(logitsFromMask(net.strategy, net, { F, s, a, batch: B }, m), 1));
         const labels = tf.tidy(() => tf.argMax(batch.ys, 1));
         const pred = predict(mask);
         const [p, l] = await Promise.all([pred.data(), labels.data()]);
@@ -249,6 +321,7 @@ export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result:
         labels.dispose();
       } finally {
         F.dispose();
+        s.dispose();
         a.dispose();
         batch.xs.dispose();
         batch.ys.dispose();
@@ -268,12 +341,12 @@ export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result:
       images: done,
       k,
       accuracy: share(correct),
-      atReference: share(atRef),
-      atLeastTopk: share(geTopk),
-      atLeastTopkSwap: share(geTopkSwap),
+      atReference: withReference ? share(atRef) : NaN,
+      atLeastTopk: withReference ? share(geTopk) : NaN,
+      atLeastTopkSwap: withReference ? share(geTopkSwap) : NaN,
       cardinalityViolations: share(violations),
       rawCardinalityViolations: share(rawViolations),
-      meanEnergyGap: gapSum / Math.max(1, done),
+      meanEnergyGap: withReference ? gapSum / Math.max(1, done) : NaN,
       msPerImage: solveMs / Math.max(1, done),
       keptMean,
       keptStd: Math.sqrt(Math.max(0, keptSq / Math.max(1, done) - keptMean * keptMean)),
@@ -283,4 +356,31 @@ export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result:
   } finally {
     net.dispose();
   }
+}
+
+/** The cross-sampler table's evaluation solvers: the two annealers and the two classical ablations. */
+export const CROSS_SOLVERS: readonly MaskSolver[] = ['sa', 'sqa', 'topk', 'qubo-ls'];
+
+/**
+ * "Trained with X, evaluated with Y": the test accuracy of every finished run of an annealed method
+ * (qahan, qahan-energy, qahan-free) with its masks from each of `solvers`, on the first `limit` test
+ * images (default 1000), without the reference optimum (accuracy only, to keep it cheap).
+ */
+export async function crossSamplerEvaluation(
+  runs: readonly { method: string; seed: number; dir: string }[],
+  o: { limit?: number; dataDir?: string; solvers?: readonly MaskSolver[]; onRun?: (done: number, total: number) => void } = {},
+): Promise<CrossSamplerCell[]> {
+  const annealed = runs.filter((r) => findAttentionMethod(r.method)?.role === 'annealed' && fs.existsSync(path.join(r.dir, 'checkpoint.json')));
+  const solvers = o.solvers ?? CROSS_SOLVERS;
+  const cells: CrossSamplerCell[] = [];
+  let done = 0;
+  for (const r of annealed) {
+    const trainedWith = readRunConfig(r.dir).sampler ?? 'default';
+    for (const solver of solvers) {
+      const { result } = await evaluateMasks({ run: r.dir, limit: o.limit ?? 1000, sampler: solver, dataDir: o.dataDir, reference: false });
+      cells.push({ method: r.method, seed: r.seed, trainedWith, evaluatedWith: solver, accuracy: result.accuracy, images: result.images, keptMean: result.keptMean });
+      o.onRun?.(++done, annealed.length * solvers.length);
+    }
+  }
+  return cells;
 }

@@ -96,6 +96,9 @@ export interface EpochMetrics {
   seed: number;
   backend: string;
   sampler?: string;
+  /** Positions kept per training image over the epoch, mean and standard deviation (qahan-free). */
+  keptMean?: number;
+  keptStd?: number;
 }
 
 export interface IterationRecord {
@@ -109,6 +112,9 @@ export interface IterationRecord {
   buildMs: number;
   annealMs: number;
   gradMs: number;
+  /** Positions kept per image in the step's batch (methods whose count varies: qahan-free). */
+  keptMean?: number;
+  keptStd?: number;
 }
 
 /** One validation evaluation during training (validation.jsonl). */
@@ -328,6 +334,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       let n = 0;
       let buildMs = 0;
       let annealMs = 0;
+      let keptN = 0;
+      let keptSum = 0;
+      let keptSq = 0;
       const iterLines: string[] = [];
       const valLines: string[] = [];
       let evalMs = 0;
@@ -350,6 +359,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           n += b.size;
           buildMs += r.timings.buildMs;
           annealMs += r.timings.annealMs;
+          if (r.kept) {
+            keptN += b.size;
+            keptSum += r.kept.mean * b.size;
+            keptSq += (r.kept.std ** 2 + r.kept.mean ** 2) * b.size;
+          }
           it++;
           const rec: IterationRecord = {
             epoch,
@@ -362,6 +376,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
             buildMs: round(r.timings.buildMs),
             annealMs: round(r.timings.annealMs),
             gradMs: round(r.timings.gradMs),
+            ...(r.kept ? { keptMean: round(r.kept.mean, 3), keptStd: round(r.kept.std, 3) } : {}),
           };
           iterLines.push(JSON.stringify(rec));
           if (o.evalEvery && net.step % o.evalEvery === 0 && it < steps) await validate();
@@ -395,6 +410,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         seed,
         backend,
         sampler: sampler?.name,
+        ...(keptN ? { keptMean: round(keptSum / keptN, 3), keptStd: round(Math.sqrt(Math.max(0, keptSq / keptN - (keptSum / keptN) ** 2)), 3) } : {}),
       };
       fs.appendFileSync(iterFile, iterLines.map((l) => l + '\n').join(''));
       if (valLines.length) fs.appendFileSync(valFile, valLines.map((l) => l + '\n').join(''));

@@ -106,8 +106,15 @@ async function loadRuns(plan: Plan) {
 async function convergence(plan: Plan, data: Dataset): Promise<string> {
   await ensureRuns(plan, data);
   const { convergenceReport } = await import('../../train/report');
+  const { crossSamplerEvaluation } = await import('../../train/mask-evaluation');
   const tf = await import('@tensorflow/tfjs');
+  // The annealed methods' checkpoints with masks from each solver (1000 test images, accuracy only).
+  const crossSampler = await crossSamplerEvaluation(
+    plan.methods.flatMap((method) => plan.seeds.map((seed) => ({ method, seed, dir: runDir(plan, method, seed) }))),
+    { dataDir: plan.dataDir, onRun: plan.quiet ? undefined : (done, total) => process.stderr.write(`cross-sampler evaluation ${done}/${total}\n`) },
+  );
   const r = convergenceReport({
+    crossSampler,
     dataset: plan.dataset,
     target: plan.target,
     limit: plan.limit,
