@@ -23,4 +23,5 @@ export async function solve(seed = 1) {
   return { cost: best.objective, plan };
 }
 
-if (require.main === module) solve().then((r) => console.log(r));
+// Run directly (node scripts/ts-run.js examples/assignment.ts), not when a test imports it.
+if (require.main === module || process.argv[1]?.endsWith('examples/assignment.ts')) solve().then((r) => console.log(r));

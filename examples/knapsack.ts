@@ -18,4 +18,5 @@ export async function solve(seed = 1) {
   return { value: -best.objective, packed: items.filter((it) => best.values[it.name] === 1).map((it) => it.name), violations: best.violations };
 }
 
-if (require.main === module) solve().then((r) => console.log(r));
+// Run directly (node scripts/ts-run.js examples/knapsack.ts), not when a test imports it.
+if (require.main === module || process.argv[1]?.endsWith('examples/knapsack.ts')) solve().then((r) => console.log(r));

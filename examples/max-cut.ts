@@ -21,4 +21,5 @@ export async function solve(seed = 1) {
   return { cut: -best.objective, groups: best.values };
 }
 
-if (require.main === module) solve().then(({ cut, groups }) => console.log(`cut weight ${cut}:`, groups));
+// Run directly (node scripts/ts-run.js examples/max-cut.ts), not when a test imports it.
+if (require.main === module || process.argv[1]?.endsWith('examples/max-cut.ts')) solve().then(({ cut, groups }) => console.log(`cut weight ${cut}:`, groups));

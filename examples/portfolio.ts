@@ -29,4 +29,5 @@ export async function solve(seed = 1) {
   return { score: best.objective, chosen: assets.filter((_, i) => pick[i].evaluate(best.values) === 1) };
 }
 
-if (require.main === module) solve().then((r) => console.log(r));
+// Run directly (node scripts/ts-run.js examples/portfolio.ts), not when a test imports it.
+if (require.main === module || process.argv[1]?.endsWith('examples/portfolio.ts')) solve().then((r) => console.log(r));

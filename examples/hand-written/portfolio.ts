@@ -33,4 +33,5 @@ export async function solve(seed = 1) {
   return best;
 }
 
-if (require.main === module) solve().then((r) => console.log(r));
+// Run directly (node scripts/ts-run.js examples/hand-written/portfolio.ts), not when a test imports it.
+if (require.main === module || process.argv[1]?.endsWith('hand-written/portfolio.ts')) solve().then((r) => console.log(r));

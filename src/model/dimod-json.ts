@@ -73,7 +73,6 @@ export function fromDimodJSON(input: unknown): { bqm: BinaryQuadraticModel; labe
     if (!Array.isArray(j[name]) || j[name].length !== m) throw new RangeError(`${name} must have num_interactions (${m}) entries`);
   }
   const bqm = new BinaryQuadraticModel(vartype, n, j.offset ?? 0);
-  bqm.relabel((i) => labelFromJSON(j.variable_labels[i as number], i as number));
   j.linear_biases.forEach((b, i) => b !== 0 && bqm.addLinear(i, b));
   for (let t = 0; t < m; t++) {
     const u = j.quadratic_head[t];
@@ -81,6 +80,8 @@ export function fromDimodJSON(input: unknown): { bqm: BinaryQuadraticModel; labe
     if (!(u >= 0 && u < n && v >= 0 && v < n)) throw new RangeError(`interaction ${t} joins ${u} and ${v}, outside 0..${n - 1}`);
     bqm.addQuadratic(u, v, j.quadratic_biases[t]);
   }
+  // Labels last: the biases above are placed by index.
+  bqm.relabel((i) => labelFromJSON(j.variable_labels[i as number], i as number));
   return { bqm, labels: j.variable_labels };
 }
 

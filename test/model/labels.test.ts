@@ -1,3 +1,7 @@
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { DWaveHybridSampler, DWaveQpuSampler, MockSapiServer, SapiClient } from '../../src/dwave';
 import { BinaryQuadraticModel } from '../../src/model/bqm';
 import { fromDimodJSON, toDimodJSON } from '../../src/model/dimod-json';
 import { ExactSolver } from '../../src/samplers/exact';
@@ -105,7 +109,7 @@ describe('labelled variables', () => {
   });
 
   test('exact with cardinality and SA initial states by label', async () => {
-    const m = BinaryQuadraticModel.fromQubo([['a', 'b', -1], ['c', 'c', -3]]);
+    const m = BinaryQuadraticModel.fromQubo([['a', 'b', -1], ['c', 'c', -3], ['a', 'a', 0.5]]);
     const ss = await new ExactSolver().sample(m, { cardinality: 2 });
     expect(ss.first.assignment).toEqual({ a: 0, b: 1, c: 1 });
     const sa = await new SimulatedAnnealingSampler().sample(m, { numReads: 2, numSweeps: 1, betaSchedule: [100], seed: 0, initialStates: [{ a: 1, b: 1, c: 1 }] });
@@ -117,5 +121,47 @@ describe('labelled variables', () => {
     const back = SampleSet.fromJSON(JSON.parse(JSON.stringify(ss)));
     expect(back.variables).toEqual(['x', 'y']);
     expect(back.first.assignment).toEqual({ x: 1, y: -1 });
+  });
+});
+
+describe('D-Wave samplers on labelled models (through the mock)', () => {
+  let mock: MockSapiServer;
+  beforeAll(async () => {
+    mock = new MockSapiServer({ numSweeps: 200 });
+    await mock.start();
+  });
+  afterAll(() => mock.close());
+  const client = () => new SapiClient({ endpoint: mock.url, token: mock.token, pollWaitTime: 2, requestTimeoutMs: 10_000 });
+
+  test('QPU (embedding on indices) and hybrid put the labels back', async () => {
+    const ring = BinaryQuadraticModel.fromQubo([['a', 'b', 2], ['b', 'c', 2], ['c', 'a', 2], ['a', 'a', -1], ['b', 'b', -1], ['c', 'c', -1]]);
+    const [qpu] = await new DWaveQpuSampler({ client: client() }).sampleBatch([ring], { numReads: 50, seed: 1 });
+    expect(qpu.variables).toEqual(['a', 'b', 'c']);
+    expect(qpu.first.energy).toBe(-1);
+    expect(Object.values(qpu.first.assignment).reduce((x, y) => x + y, 0)).toBe(1);
+    const hybrid = await new DWaveHybridSampler({ client: client() }).sample(cities());
+    expect(hybrid.variables).toEqual(['paris', 'lyon', 'nice']);
+    expect(hybrid.first.assignment).toEqual({ paris: -1, lyon: 1, nice: 1 });
+  });
+});
+
+describe('qahan solve on a labelled dimod JSON model', () => {
+  test('prints the assignment by label', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { main } = require('../../src/cli/main') as typeof import('../../src/cli/main');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qahan-labels-')), 'cities.json');
+    fs.writeFileSync(file, JSON.stringify(toDimodJSON(cities())));
+    const out: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+    try {
+      expect(await main(['solve', file, '--sampler', 'exact', '--json'])).toBe(0);
+      expect(JSON.parse(out.join('\n'))).toMatchObject({ format: 'dimod-json', energy: -4.5, assignment: { paris: -1, lyon: 1, nice: 1 } });
+      out.length = 0;
+      expect(await main(['solve', file, '--sampler', 'exact'])).toBe(0);
+      expect(out.join('\n')).toMatch(/sample: paris=-1 lyon=1 nice=1/);
+    } finally {
+      log.mockRestore();
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
   });
 });

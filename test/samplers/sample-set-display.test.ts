@@ -24,7 +24,7 @@ describe('SampleSet you can read', () => {
     const text = set(1000, 50).toString();
     const lines = text.split('\n');
     expect(lines.length).toBe(1 + 11 + 1);
-    expect(lines[0]).toMatch(/ 5 \.\.\. 38 /);
+    expect(lines[0]).toMatch(/ 5 \.\.\. 44 /);
     expect(lines[6]).toMatch(/^\.\.\./);
     expect(lines[lines.length - 2]).toMatch(/^999 /);
   });

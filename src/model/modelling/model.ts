@@ -135,8 +135,8 @@ export class Model {
   constrain(lhs: number | Expression, sense: Sense, rhs: number | Expression, options: ConstraintOptions = {}): string {
     if (sense !== '==' && sense !== '<=' && sense !== '>=') throw new TypeError(`sense must be '==', '<=' or '>=', got ${JSON.stringify(sense)}`);
     const expression = Expression.from(lhs).sub(rhs);
-    if (expression.degree > 1) throw new RangeError(`constraint ${options.label ?? ''}: only linear constraints are supported, got ${expression}`.replace(':  ', ': '));
     const label = options.label ?? `c${this.constraintList.length}`;
+    if (expression.degree > 1) throw new RangeError(`constraint ${label}: only linear constraints are supported, got ${expression} ${sense} 0`);
     if (typeof label !== 'string' || label === '') throw new TypeError('a constraint label must be a non-empty string');
     if (this.constraintList.some((c) => c.label === label)) throw new RangeError(`a constraint labelled ${JSON.stringify(label)} already exists`);
     if (options.strength !== undefined && !(typeof options.strength === 'number' && options.strength > 0 && Number.isFinite(options.strength))) {
