@@ -36,13 +36,17 @@ if (prebuiltAvailable()) {
   process.exit(0);
 }
 
+// cmake-js is an optional peer (only a source build needs it); without it npm's own node-gyp builds.
 const cmakeJs = bin('cmake-js', 'bin/cmake-js');
 if (cmakeJs && run(process.execPath, [cmakeJs, 'compile', '--out', 'build', '--log-level', 'warn'])) process.exit(0);
 
-console.warn('qahan: cmake-js build failed or unavailable; trying node-gyp');
+console.warn(cmakeJs ? 'qahan: the cmake-js build failed; trying node-gyp' : 'qahan: no prebuilt binary for this platform and cmake-js is not installed; building with node-gyp');
 const nodeGyp = bin('node-gyp', 'bin/node-gyp.js');
 if (nodeGyp && run(process.execPath, [nodeGyp, 'rebuild'])) process.exit(0);
 if (run('node-gyp', ['rebuild'])) process.exit(0);
 
-console.error('qahan: could not build the native addon. Install CMake (or Python and a C++17 compiler for node-gyp) and retry.');
+console.error(
+  'qahan: could not build the native addon. Install Python and a C++17 compiler (node-gyp), or CMake and ' +
+    '`npm install cmake-js` next to qahan, then run `npm rebuild qahan`.',
+);
 process.exit(1);

@@ -8,10 +8,16 @@ const COMMANDS: Record<string, () => Command> = {
   info: () => require('./commands/info').command,
   config: () => require('./commands/config').command,
   'mock-sapi': () => require('./commands/mock-sapi').command,
-  train: () => require('./commands/train').command,
-  experiment: () => require('./commands/experiment').command,
-  masks: () => require('./commands/masks').command,
+  train: () => training('train'),
+  experiment: () => training('experiment'),
+  masks: () => training('masks'),
 };
+
+/** A command that loads TensorFlow.js (an optional peer): a clear message when it is not installed. */
+function training(name: string): Command {
+  require('../train/require-tfjs').requireTrainingPackages(`qahan ${name}`);
+  return require(`./commands/${name}`).command;
+}
 
 function help(): string {
   const lines = ['Usage: qahan <command> [options]', '', 'Commands:'];
@@ -41,7 +47,14 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.error(`qahan: unknown command '${name}'\n\n${help()}`);
     return 2;
   }
-  const command = load();
+  let command: Command;
+  try {
+    command = load();
+  } catch (err) {
+    // e.g. TensorFlow.js not installed for train/experiment/masks: the message says what to install.
+    console.error(`qahan ${name}: ${(err as Error).message}`);
+    return 1;
+  }
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(`Usage: ${command.usage}\n\n${command.summary}`);
     return 0;

@@ -2,6 +2,11 @@
  * `qahan/train`: the attention network, its training loop, data and backends. Kept apart from the root
  * entry so that solving QUBOs never loads TensorFlow.js.
  */
+import { requireTrainingPackages } from './require-tfjs';
+
+// Before anything loads TensorFlow.js: a missing optional peer gets a message naming what to install.
+requireTrainingPackages();
+
 export { initBackend, currentBackend, describeBackend } from './backend';
 export type { BackendName, BackendInfo } from './backend';
 export { registerWasmTrainingKernels } from './wasm-kernels';
