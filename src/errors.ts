@@ -17,6 +17,7 @@
  *   ├─ DownloadError                   a download that failed
  *   ├─ MissingEdgeError                an interaction with no coupler between its chains
  *   ├─ MissingChainError               a variable without a chain
+ *   ├─ EmbeddingError                  no minor embedding found within the limits
  *   └─ SapiError                       the D-Wave Solver API (status, errorCode, method, url, ...)
  *      ├─ BadRequestError (400), AuthenticationError (401), AccessForbiddenError (403)
  *      ├─ NotFoundError (404) └─ SolverNotFoundError
@@ -87,6 +88,9 @@ export class MissingEdgeError extends QahanError {}
 
 /** A source variable without a chain. */
 export class MissingChainError extends QahanError {}
+
+/** No minor embedding of a problem's graph into the hardware graph was found within the given limits. */
+export class EmbeddingError extends QahanError {}
 
 // ---------------------------------------------------------------------------------------------
 // The D-Wave Solver API. None of these carries request configuration, headers or the token: HTTP

@@ -476,9 +476,10 @@ export function verifyEmbedding(
   return { valid: errors.length === 0, errors };
 }
 
-/** Clique embeddings cached per (solver, k), recomputed when the solver's graph changes. */
+/** Embeddings cached per (solver, k) for cliques or (solver, key) otherwise, recomputed when the solver's graph changes. */
 export class EmbeddingCache {
   private readonly store = new Map<string, { fingerprint: string; embedding: Embedding }>();
+  private readonly other = new Map<string, { fingerprint: string; value: unknown }>();
   private readonly fingerprints = new WeakMap<HardwareGraph, string>();
 
   get(solverId: string, k: number, g: HardwareGraph): Embedding {
@@ -495,15 +496,34 @@ export class EmbeddingCache {
     return embedding.map((c) => c.slice());
   }
 
+  /**
+   * Any embedding cached under (solverId, key), e.g. a problem's structure, made by `make` on a miss or
+   * when the solver's graph changed. The caller must not mutate the returned value.
+   */
+  lookup<T>(solverId: string, key: string, g: HardwareGraph, make: () => T): T {
+    let fp = this.fingerprints.get(g);
+    if (!fp) {
+      fp = graphFingerprint(g);
+      this.fingerprints.set(g, fp);
+    }
+    const full = `${solverId}\u0000${key}`;
+    const hit = this.other.get(full);
+    if (hit && hit.fingerprint === fp) return hit.value as T;
+    const value = make();
+    this.other.set(full, { fingerprint: fp, value });
+    return value;
+  }
+
   has(solverId: string, k: number): boolean {
     return this.store.has(`${solverId}\u0000${k}`);
   }
 
   clear(): void {
     this.store.clear();
+    this.other.clear();
   }
 
   get size(): number {
-    return this.store.size;
+    return this.store.size + this.other.size;
   }
 }

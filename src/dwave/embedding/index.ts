@@ -1,3 +1,5 @@
 export * from './clique';
 export * from './chain-strength';
 export * from './embed';
+export * from './minor';
+export * from './validate';
