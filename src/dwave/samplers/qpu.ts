@@ -4,8 +4,12 @@
  *
  * Pipeline (as dwave-system's DWaveCliqueSampler, SAPI_SPEC.md §7):
  *  1. Solver: the configured `solver` filter, else the online QPU with the most working qubits.
- *  2. Embedding: the identity when every variable is a working qubit and every interaction a coupler;
- *     otherwise a clique embedding for K = numVariables, cached per (solver, K).
+ *  2. Embedding (`embeddingMethod`, default 'auto'): 'none' (chains of one qubit, variable i on qubit i)
+ *     when every variable index is a working qubit and every interaction a coupler; 'clique' when the
+ *     model is dense (at least half of all pairs interact) and fits the largest clique; otherwise
+ *     'heuristic' (findEmbedding, seeded, so the same structure gets the same chains), falling back to a
+ *     clique when the heuristic finds nothing and the model fits one. Cached per (solver, K) for
+ *     cliques and per (solver, interaction structure) for the heuristic.
  *  3. Ising form; chain strength = `chainStrength` or prefactor (default 1.414) x uniform torque
  *     compensation; every coupler inside a chain gets -chainStrength.
  *  4. Scaling: the embedded problem is scaled to fill h_range / extended_j_range (and shrunk further if
@@ -15,14 +19,16 @@
  *  5. Submit `qp` (type ising), decode, unembed by majority vote (ties to +1, or seeded at random when
  *     `seed` is given), energies recomputed on the original model (offset included).
  * info: timing.qpu (SAPI's µs figures), chainBreakFraction (per row), problemId, solver, chainStrength,
- * embedding {maxChainLength, numQubits}.
+ * embedding {method, maxChainLength, meanChainLength, qubits} (and the older `direct`, `numQubits`).
  */
 import type { BinaryQuadraticModel } from '../../model/bqm';
 import { SampleSet } from '../../samplers/sample-set';
 import { abortError, checkParameterNames, positiveInteger, SampleParams, Sampler } from '../../samplers/sampler';
 import type { ProblemJob, SolverDescription } from '../client/types';
 import { uniformTorqueCompensation } from '../embedding/chain-strength';
-import { Embedding, EmbeddingCache } from '../embedding/clique';
+import { Embedding, EmbeddingCache, largestCliqueSize } from '../embedding/clique';
+import { EmbeddingError, findEmbedding, FindEmbeddingOptions } from '../embedding/minor';
+import { embeddingSummary } from '../embedding/validate';
 import { EmbeddedIsing, embedBqm, scaleToRanges, unembedToSampleSet } from '../embedding/embed';
 import { decodeQpAnswer, encodeQp } from '../encoding/qp';
 import { couplerSet, graphFromSolverProperties, HardwareGraph } from '../topology';
@@ -41,9 +47,15 @@ export interface DWaveQpuParams extends SampleParams {
   label?: string;
   /** Further SAPI parameters, sent as they are (e.g. {readout_thermalization: 10}). */
   solverParams?: Record<string, unknown>;
+  /** 'auto' (default), or force 'none' (variable i on qubit i), 'clique' or 'heuristic'. */
+  embeddingMethod?: EmbeddingMethod | 'auto';
+  /** Limits of the heuristic embedder (timeout ms, tries, seed, ...); the call's `signal` is passed on. */
+  embeddingOptions?: Pick<FindEmbeddingOptions, 'timeout' | 'tries' | 'maxNoImprovement' | 'chainLengthPatience' | 'seed'>;
 }
 
-const PARAMS = ['annealingTime', 'chainStrength', 'chainStrengthPrefactor', 'answerMode', 'label', 'solverParams'];
+export type EmbeddingMethod = 'none' | 'clique' | 'heuristic';
+
+const PARAMS = ['annealingTime', 'chainStrength', 'chainStrengthPrefactor', 'answerMode', 'label', 'solverParams', 'embeddingMethod', 'embeddingOptions'];
 
 /** Shared across samplers in the process: clique embeddings are costly to find and depend only on (solver, K). */
 const sharedEmbeddings = new EmbeddingCache();
@@ -51,6 +63,7 @@ const sharedEmbeddings = new EmbeddingCache();
 interface Prepared {
   bqm: BinaryQuadraticModel;
   embedding: Embedding;
+  method: EmbeddingMethod;
   direct: boolean;
   chainStrength: number | undefined;
   scale: number;
@@ -118,7 +131,6 @@ export class DWaveQpuSampler implements Sampler<DWaveQpuParams> {
       const done = completed[k++];
       const decoded = decodeQpAnswer(done.answer, 'SPIN');
       const ss = unembedToSampleSet(bqm, decoded, p.embedding, params.seed === undefined ? {} : { tieBreakSeed: (params.seed + b) >>> 0 });
-      const chainLengths = p.embedding.map((c) => c.length);
       Object.assign(ss.info, {
         sampler: this.name,
         parameters: {
@@ -134,7 +146,7 @@ export class DWaveQpuSampler implements Sampler<DWaveQpuParams> {
         solverIdentity: solver.identity,
         chainStrength: p.chainStrength,
         scale: p.scale,
-        embedding: { direct: p.direct, numQubits: chainLengths.reduce((a, x) => a + x, 0), maxChainLength: Math.max(0, ...chainLengths) },
+        embedding: embeddingInfo(p.method, p.embedding),
       });
       ss.info.timing = {
         ...ss.info.timing,
@@ -162,9 +174,9 @@ export class DWaveQpuSampler implements Sampler<DWaveQpuParams> {
     const n = bqm.numVariables;
     if (n === 0) return undefined;
     const props = solver.properties;
-    const direct = fitsDirectly(bqm, graph);
     const solverKey = `${solver.identity.name};${solver.identity.version?.graph_id ?? ''}`;
-    const embedding: Embedding = direct ? Array.from({ length: n }, (_, i) => [i]) : this.embeddings.get(solverKey, n, graph);
+    const { method, embedding } = this.chooseEmbedding(bqm, solverKey, graph, params);
+    const direct = method === 'none';
     const spin = bqm.vartype === 'SPIN' ? bqm : bqm.changeVartype('SPIN');
     const longChains = embedding.some((c) => c.length > 1);
     let chainStrength: number | undefined;
@@ -200,8 +212,57 @@ export class DWaveQpuSampler implements Sampler<DWaveQpuParams> {
       },
       label: params.label ?? `qahan ${n}-variable ${bqm.vartype} model${b ? ` #${b}` : ''}`,
     };
-    return { bqm, embedding, direct, chainStrength, scale, job };
+    return { bqm, embedding, method, direct, chainStrength, scale, job };
   }
+
+  private chooseEmbedding(bqm: BinaryQuadraticModel, solverKey: string, graph: HardwareGraph, params: DWaveQpuParams): { method: EmbeddingMethod; embedding: Embedding } {
+    const n = bqm.numVariables;
+    const asked = params.embeddingMethod ?? 'auto';
+    if (!['auto', 'none', 'clique', 'heuristic'].includes(asked)) throw new RangeError(`embeddingMethod must be 'auto', 'none', 'clique' or 'heuristic', got ${String(asked)}`);
+    const identity = () => ({ method: 'none' as const, embedding: Array.from({ length: n }, (_, i) => [i]) });
+    const clique = () => ({ method: 'clique' as const, embedding: this.embeddings.get(solverKey, n, graph) });
+    if (asked === 'none') {
+      if (!fitsDirectly(bqm, graph)) throw new EmbeddingError(`embeddingMethod 'none': the model's variables and interactions are not all qubits and couplers of ${solverKey.split(';')[0]}`);
+      return identity();
+    }
+    if (asked === 'clique') return clique();
+    if (asked === 'auto') {
+      if (fitsDirectly(bqm, graph)) return identity();
+      const pairs = (n * (n - 1)) / 2;
+      if (pairs > 0 && bqm.numInteractions >= 0.5 * pairs && n <= largestCliqueSize(graph)) return clique();
+    }
+    const edges: [number, number][] = [];
+    for (const [i, j] of bqm.quadraticTerms()) edges.push(i < j ? [i, j] : [j, i]);
+    edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const opts = params.embeddingOptions ?? {};
+    const key = `heuristic:${n}:${structureHash(edges)}:${JSON.stringify(opts)}`;
+    try {
+      const embedding = this.embeddings.lookup(solverKey, key, graph, () => findEmbedding(edges, graph, { ...opts, numVariables: n, signal: params.signal }));
+      return { method: 'heuristic', embedding };
+    } catch (err) {
+      // A model that fits a clique still reaches the QPU, with longer chains.
+      if (asked === 'auto' && err instanceof EmbeddingError && n <= largestCliqueSize(graph)) return clique();
+      throw err;
+    }
+  }
+}
+
+/** info.embedding: how the model was embedded and what its chains cost. */
+function embeddingInfo(method: EmbeddingMethod, embedding: Embedding): Record<string, unknown> {
+  const s = embeddingSummary(embedding);
+  return { method, ...s, direct: method === 'none', numQubits: s.qubits };
+}
+
+/** FNV-1a over a sorted edge list: the cache key of a problem's structure. */
+function structureHash(edges: [number, number][]): string {
+  let h = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (const [a, b] of edges) {
+    h = Math.imul(h ^ a, 0x01000193);
+    h = Math.imul(h ^ b, 0x01000193);
+    h2 = Math.imul(h2 ^ (a * 31 + b), 0x5bd1e995);
+  }
+  return `${edges.length}:${(h >>> 0).toString(16)}${(h2 >>> 0).toString(16)}`;
 }
 
 /** Every variable is a working qubit and every interaction a coupler: submit as is. */
