@@ -5,7 +5,7 @@ import { markdownTable, writeReport } from './report';
 import { solverBenchmarks } from './solvers';
 
 /** `npm run bench[:solvers|:attention]`: runs benchmarks and writes bench/results/*.json and *.md. */
-export async function runBenchmarks(which: 'solvers' | 'attention' | 'all', outDir: string): Promise<void> {
+export async function runBenchmarks(which: 'solvers' | 'attention' | 'embedding' | 'all', outDir: string): Promise<void> {
   const log = (s: string) => console.error(s);
   const machine = `${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cores, node ${process.version}, addon threads ${addon().info().threads}`;
   const sections: string[] = [`# qahan benchmarks\n\n${new Date().toISOString()} on ${machine}.\n`];
@@ -23,6 +23,11 @@ export async function runBenchmarks(which: 'solvers' | 'attention' | 'all', outD
       `## Quality against best-known values\n\nSA, default schedule; a miss is retried with 4x and then 16x the work (sweeps x reads), and the row shows the last budget. ${reached} of ${r.quality.length} instances at the best-known value; mean relative gap ${(meanGap * 100).toFixed(3)}%.\n\n` +
         markdownTable(r.quality as unknown as Record<string, unknown>[], ['instance', 'n', 'best', 'found', 'gap', 'successProbability', 'tts99S', 'seconds', 'numReads', 'numSweeps']),
     );
+  }
+  if (which === 'embedding') {
+    const e = await (await import('./embedding')).embeddingBenchmarks(log);
+    json.embedding = e.rows;
+    sections.push(e.markdown);
   }
   if (which === 'attention' || which === 'all') {
     let profile: { runAttentionBenchmark?: (log: (s: string) => void) => Promise<{ json: unknown; markdown: string }> } = {};
