@@ -1,0 +1,366 @@
+#include "qahan/tempering.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <numeric>
+
+#include "qahan/rng.h"
+
+namespace qahan {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+inline bool flagSet(const CancelFlag& c) { return c && c->load(std::memory_order_relaxed); }
+inline bool stopRequested(const BatchOptions& o) { return flagSet(o.cancel) || flagSet(o.abort); }
+
+// exp(-x) is below a double uniform's resolution beyond this: reject without drawing.
+constexpr double kNeverAbove = 37.5;
+
+// Field updates and neighbour lists over the spin form. Dense models use their double matrix for
+// fields; neighbour lists (cluster growth) are the nonzero couplings, built once per model.
+struct Graph {
+  int n = 0;
+  bool dense = false;
+  const double* J = nullptr;  // dense n x n
+  const uint32_t* rowPtr = nullptr;
+  const uint32_t* col = nullptr;
+  const double* val = nullptr;
+  // Nonzero neighbours (for cluster moves).
+  std::vector<uint32_t> nbPtr, nb;
+  const double* h = nullptr;
+  double c = 0.0;
+
+  explicit Graph(const Problem& p, bool needNeighbours) : n(p.n), dense(p.dense), h(p.h.data()), c(p.c) {
+    if (dense) {
+      J = p.J.data();
+      if (needNeighbours) {
+        nbPtr.assign(static_cast<size_t>(n) + 1, 0);
+        for (int i = 0; i < n; ++i) {
+          const double* r = J + static_cast<size_t>(i) * n;
+          for (int j = 0; j < n; ++j)
+            if (j != i && r[j] != 0.0) nb.push_back(static_cast<uint32_t>(j));
+          nbPtr[i + 1] = static_cast<uint32_t>(nb.size());
+        }
+      }
+    } else {
+      rowPtr = p.rowPtr.data();
+      col = p.colIdx.data();
+      val = p.val.data();
+    }
+  }
+  // f_j += d * J_ij for every j (d = -2 s_i(old)).
+  inline void flip(double* __restrict__ f, int i, double d) const {
+    if (dense) {
+      const double* __restrict__ r = J + static_cast<size_t>(i) * n;
+      for (int j = 0; j < n; ++j) f[j] += d * r[j];
+    } else {
+      const uint32_t e = rowPtr[i + 1];
+      for (uint32_t k = rowPtr[i]; k < e; ++k) f[col[k]] += d * val[k];
+    }
+  }
+  template <class F>
+  inline void neighbours(int i, F&& fn) const {
+    if (dense) {
+      for (uint32_t k = nbPtr[i]; k < nbPtr[i + 1]; ++k) fn(static_cast<int>(nb[k]));
+    } else {
+      for (uint32_t k = rowPtr[i]; k < rowPtr[i + 1]; ++k)
+        if (val[k] != 0.0) fn(static_cast<int>(col[k]));
+    }
+  }
+  // E = c + (sum s h + sum s f) / 2, from the kept fields.
+  double energy(const int8_t* s, const double* f) const {
+    double a = 0.0;
+    for (int i = 0; i < n; ++i) a += s[i] * (h[i] + f[i]);
+    return c + 0.5 * a;
+  }
+};
+
+struct Chain {
+  std::vector<int8_t> s;
+  std::vector<double> f;
+  double E = 0.0;
+};
+
+void randomSpins(int8_t* s, int n, Rng& rng) {
+  for (int i = 0; i < n;) {
+    uint64_t bits = rng.next();
+    for (int k = 0; k < 64 && i < n; ++k, ++i, bits >>= 1) s[i] = (bits & 1) ? 1 : -1;
+  }
+}
+
+// One Metropolis sweep at beta; returns the energy change.
+double metropolisSweep(const Graph& g, Chain& ch, double beta, Rng& rng) {
+  int8_t* __restrict__ s = ch.s.data();
+  double* __restrict__ f = ch.f.data();
+  double dEsum = 0.0;
+  for (int i = 0; i < g.n; ++i) {
+    const int si = s[i];
+    const double dE = -2.0 * si * f[i];
+    if (dE > 0.0) {
+      const double x = beta * dE;
+      if (x > kNeverAbove || !(rng.uniform() < std::exp(-x))) continue;
+    }
+    s[i] = static_cast<int8_t>(-si);
+    g.flip(f, i, -2.0 * si);
+    dEsum += dE;
+  }
+  return dEsum;
+}
+
+// Houdayer's move between chains a and b (same temperature). Returns the cluster size (0: none).
+int houdayerMove(const Graph& g, Chain& a, Chain& b, Rng& rng, std::vector<int>& diff, std::vector<int>& stack,
+                 std::vector<uint32_t>& mark, uint32_t& stamp) {
+  diff.clear();
+  for (int i = 0; i < g.n; ++i)
+    if (a.s[i] != b.s[i]) diff.push_back(i);
+  if (diff.empty()) return 0;
+  if (++stamp == 0) {
+    std::fill(mark.begin(), mark.end(), 0u);
+    stamp = 1;
+  }
+  const int seed = diff[rng.below(static_cast<uint32_t>(diff.size()))];
+  stack.clear();
+  stack.push_back(seed);
+  mark[seed] = stamp;
+  int size = 0;
+  while (!stack.empty()) {
+    const int i = stack.back();
+    stack.pop_back();
+    ++size;
+    g.neighbours(i, [&](int j) {
+      if (mark[j] != stamp && a.s[j] != b.s[j]) {
+        mark[j] = stamp;
+        stack.push_back(j);
+      }
+    });
+    // Flip i in both chains (exchanging their values there). Neighbour tests above read a.s[j] != b.s[j],
+    // which a flip of i in both leaves unchanged.
+    const int sa = a.s[i], sb = b.s[i];
+    a.s[i] = static_cast<int8_t>(-sa);
+    b.s[i] = static_cast<int8_t>(-sb);
+    g.flip(a.f.data(), i, -2.0 * sa);
+    g.flip(b.f.data(), i, -2.0 * sb);
+  }
+  a.E = g.energy(a.s.data(), a.f.data());
+  b.E = g.energy(b.s.data(), b.f.data());
+  return size;
+}
+
+struct ReadResult {
+  double timeToBestMs = 0.0;
+  int64_t sweeps = 0;
+  std::vector<double> betas;
+  std::vector<uint64_t> attempts, accepts;
+  uint64_t clusters = 0, clusterSpins = 0;
+};
+
+// Moves the inner betas so that every neighbour pair has the same swap acceptance: the new spacing of
+// pair k is proportional to its old spacing times (its acceptance relative to the mean), kept ascending.
+void equaliseLadder(std::vector<double>& betas, const std::vector<uint64_t>& att, const std::vector<uint64_t>& acc) {
+  const int R = static_cast<int>(betas.size());
+  if (R < 3) return;
+  std::vector<double> rate(R - 1), gap(R - 1);
+  double mean = 0.0;
+  for (int k = 0; k < R - 1; ++k) {
+    rate[k] = att[k] ? (acc[k] + 0.5) / (att[k] + 1.0) : 0.5;
+    mean += rate[k];
+  }
+  mean /= (R - 1);
+  // Work in log beta (the geometric ladder is uniform there).
+  double total = 0.0;
+  for (int k = 0; k < R - 1; ++k) {
+    const double lg = std::log(betas[k + 1] / betas[k]);
+    gap[k] = lg * std::clamp(rate[k] / mean, 0.25, 4.0);
+    total += gap[k];
+  }
+  const double span = std::log(betas[R - 1] / betas[0]);
+  double x = std::log(betas[0]);
+  for (int k = 0; k < R - 2; ++k) {
+    x += gap[k] * span / total;
+    betas[k + 1] = std::exp(x);
+  }
+}
+
+void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, Rng& rng, const BatchOptions& opt,
+                   Clock::time_point t0, int8_t* best, ReadResult& res, int8_t* replicaOut, std::atomic<bool>* reached) {
+  const int n = p.n;
+  std::vector<double> betas = o.betas;
+  const int R = static_cast<int>(betas.size());
+  const int C = o.clusterMoves ? 2 : 1;
+  std::vector<Chain> chains(static_cast<size_t>(R) * C);
+  // slot[c * R + k]: the chain at temperature k of ladder c.
+  std::vector<int> slot(static_cast<size_t>(R) * C);
+  std::vector<double> scratch(n);
+  for (int c = 0; c < C; ++c)
+    for (int k = 0; k < R; ++k) {
+      Chain& ch = chains[c * R + k];
+      ch.s.resize(n);
+      ch.f.resize(n);
+      randomSpins(ch.s.data(), n, rng);
+      p.fields(ch.s.data(), ch.f.data());
+      ch.E = g.energy(ch.s.data(), ch.f.data());
+      slot[c * R + k] = c * R + k;
+    }
+  double bestE = chains[0].E;
+  std::copy(chains[0].s.begin(), chains[0].s.end(), best);
+  const double tol = 1e-9 * std::max(1.0, std::fabs(bestE));
+  res.attempts.assign(R > 1 ? R - 1 : 0, 0);
+  res.accepts.assign(R > 1 ? R - 1 : 0, 0);
+  std::vector<int> diff, stack;
+  std::vector<uint32_t> mark(n, 0u);
+  uint32_t stamp = 0;
+  const int clusterFrom = R / 2;  // the cold half: the disagreement clusters percolate when hot
+  const bool timed = o.timeLimitSec > 0;
+  // Adaptive ladder: tune on the first sweeps, then keep the ladder fixed.
+  const int64_t tuneSweeps = o.adaptive && R > 2 ? std::min<int64_t>(o.numSweeps / 5, 4000) : 0;
+  const int64_t tuneRounds = tuneSweeps >= 200 ? 4 : 0;
+  std::vector<uint64_t> tAtt(R > 1 ? R - 1 : 0), tAcc(R > 1 ? R - 1 : 0);
+  for (int64_t t = 0; t < o.numSweeps; ++t) {
+    if (stopRequested(opt)) throw Cancelled();
+    if (timed && t > 0 && std::chrono::duration<double>(Clock::now() - t0).count() >= o.timeLimitSec) break;
+    if (t > 0 && reached->load(std::memory_order_relaxed)) break;
+    for (int c = 0; c < C; ++c)
+      for (int k = 0; k < R; ++k) {
+        Chain& ch = chains[slot[c * R + k]];
+        ch.E += metropolisSweep(g, ch, betas[k], rng);
+      }
+    if (C == 2) {
+      for (int k = clusterFrom; k < R; ++k) {
+        const int sz = houdayerMove(g, chains[slot[k]], chains[slot[R + k]], rng, diff, stack, mark, stamp);
+        if (sz) ++res.clusters, res.clusterSpins += sz;
+      }
+    }
+    for (int c = 0; c < C; ++c)
+      for (int k = 0; k + 1 < R; ++k) {
+        Chain& lo = chains[slot[c * R + k]];
+        Chain& hi = chains[slot[c * R + k + 1]];
+        const double x = (betas[k] - betas[k + 1]) * (lo.E - hi.E);  // log acceptance ratio
+        bool ok = x >= 0.0 || (x > -kNeverAbove && rng.uniform() < std::exp(x));
+        ++res.attempts[k];
+        if (t < tuneSweeps) ++tAtt[k];
+        if (ok) {
+          ++res.accepts[k];
+          if (t < tuneSweeps) ++tAcc[k];
+          std::swap(slot[c * R + k], slot[c * R + k + 1]);
+        }
+      }
+    if (tuneRounds && t < tuneSweeps && (t + 1) % (tuneSweeps / tuneRounds) == 0) {
+      equaliseLadder(betas, tAtt, tAcc);
+      std::fill(tAtt.begin(), tAtt.end(), 0);
+      std::fill(tAcc.begin(), tAcc.end(), 0);
+    }
+    // Exact energies now and then (floating-point drift of the running sums).
+    if ((t & 255) == 255)
+      for (auto& ch : chains) {
+        p.fields(ch.s.data(), ch.f.data());
+        ch.E = g.energy(ch.s.data(), ch.f.data());
+      }
+    for (auto& ch : chains)
+      if (ch.E < bestE - tol) {
+        bestE = ch.E;
+        std::copy(ch.s.begin(), ch.s.end(), best);
+        res.timeToBestMs = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      }
+    ++res.sweeps;
+    if (bestE <= o.targetEnergy + tol) reached->store(true);
+    if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
+  }
+  for (int i = 0; i < n; ++i) best[i] = fromSpin(best[i], p.vartype);
+  if (replicaOut)
+    for (int k = 0; k < R; ++k) {
+      const Chain& ch = chains[slot[k]];
+      for (int i = 0; i < n; ++i) replicaOut[static_cast<size_t>(k) * n + i] = fromSpin(ch.s[i], p.vartype);
+    }
+  res.betas = betas;
+}
+
+}  // namespace
+
+bool clusterMovesHelp(const Problem& p) {
+  if (p.n < 2) return false;
+  const double meanDegree = 2.0 * static_cast<double>(p.numCouplings()) / p.n;
+  return !p.dense && meanDegree <= 8.0;
+}
+
+int defaultNumReplicas(const Problem& p, double hot, double cold) {
+  if (!(cold > hot) || p.n < 2) return 2;
+  // Energy fluctuations grow as sqrt(n): keep about 0.3 sqrt(n) rungs per e-fold of beta.
+  const double r = 0.3 * std::sqrt(static_cast<double>(p.n)) * std::log(cold / hot);
+  return static_cast<int>(std::clamp(std::ceil(r), 8.0, 64.0));
+}
+
+std::vector<double> geometricLadder(double hot, double cold, int R) {
+  std::vector<double> b(static_cast<size_t>(std::max(R, 1)));
+  if (R <= 1) {
+    b[0] = cold;
+    return b;
+  }
+  for (int k = 0; k < R; ++k) b[k] = hot * std::pow(cold / hot, static_cast<double>(k) / (R - 1));
+  b[R - 1] = cold;
+  return b;
+}
+
+std::vector<TemperingOutput> runParallelTempering(const std::vector<const Problem*>& problems,
+                                                  const std::vector<const Model*>& models,
+                                                  const std::vector<TemperingOptions>& perModel,
+                                                  const BatchOptions& opt) {
+  const size_t B = problems.size();
+  const int Rd = opt.numReads;
+  const auto t0 = Clock::now();
+  std::vector<TemperingOutput> out(B);
+  std::vector<std::vector<ReadResult>> reads(B);
+  std::vector<TemperingOptions> opts(perModel);
+  std::vector<Graph> graphs;
+  std::vector<std::unique_ptr<std::atomic<bool>>> reached;
+  graphs.reserve(B);
+  for (size_t b = 0; b < B; ++b) {
+    TemperingOptions& o = opts[b];
+    if (o.betas.empty()) o.betas = geometricLadder(o.betaHot, o.betaCold, o.numReplicas);
+    const int n = problems[b]->n;
+    graphs.emplace_back(*problems[b], o.clusterMoves);
+    reached.emplace_back(new std::atomic<bool>(false));
+    out[b].out.samples.assign(static_cast<size_t>(Rd) * n, 0);
+    out[b].out.energies.assign(Rd, 0.0);
+    out[b].timeToBestMs.assign(Rd, 0.0);
+    out[b].sweepsDone.assign(Rd, 0);
+    if (o.stats) out[b].replicaSamples.assign(static_cast<size_t>(Rd) * o.betas.size() * n, 0);
+    reads[b].resize(Rd);
+  }
+  parallelFor(
+      B * static_cast<size_t>(Rd), opt.threads,
+      [&](size_t item) {
+        const size_t b = item / Rd, r = item % Rd;
+        const Problem& p = *problems[b];
+        const size_t n = static_cast<size_t>(p.n);
+        Rng rng(opt.seed, b, r);
+        int8_t* dst = out[b].out.samples.data() + r * n;
+        int8_t* rep = opts[b].stats ? out[b].replicaSamples.data() + r * opts[b].betas.size() * n : nullptr;
+        temperingRead(p, graphs[b], opts[b], rng, opt, t0, dst, reads[b][r], rep, reached[b].get());
+        out[b].out.energies[r] = models[b]->energy(dst);
+      },
+      opt.tick ? opt.tick : std::function<void()>([] {}), 100, [&opt] { return stopRequested(opt); });
+  if (stopRequested(opt)) throw Cancelled();
+  for (size_t b = 0; b < B; ++b) {
+    TemperingOutput& o = out[b];
+    const size_t pairs = opts[b].betas.size() > 1 ? opts[b].betas.size() - 1 : 0;
+    o.swapAttempts.assign(pairs, 0);
+    o.swapAccepts.assign(pairs, 0);
+    o.betas = Rd > 0 ? reads[b][0].betas : opts[b].betas;
+    for (int r = 0; r < Rd; ++r) {
+      const ReadResult& rr = reads[b][r];
+      o.timeToBestMs[r] = rr.timeToBestMs;
+      o.sweepsDone[r] = rr.sweeps;
+      for (size_t k = 0; k < pairs && k < rr.attempts.size(); ++k)
+        o.swapAttempts[k] += rr.attempts[k], o.swapAccepts[k] += rr.accepts[k];
+      o.clusterMoves += rr.clusters;
+      o.clusterSpins += rr.clusterSpins;
+    }
+  }
+  return out;
+}
+
+}  // namespace qahan
