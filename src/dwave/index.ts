@@ -10,6 +10,9 @@ import { DWaveQpuSampler } from './samplers/qpu';
 export * from './config';
 export * from './client';
 export * from './samplers';
+// Minor embedding: the heuristic embedder, the validity check, clique embeddings.
+export { findEmbedding, checkEmbedding, assertValidEmbedding, embeddingSummary, findCliqueEmbedding, largestCliqueSize, EmbeddingCache, EmbeddingError } from './embedding';
+export type { FindEmbeddingOptions, ChainMap, EmbeddingCheck, EmbeddingSummary, Embedding } from './embedding';
 export { MockSapiServer, defaultMockSolvers, qpuSolverDescription, hybridBqmSolverDescription, minimumTimeLimit } from './mock';
 export type { MockSapiOptions, MockFault, MockRequestRecord } from './mock';
 

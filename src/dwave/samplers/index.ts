@@ -1,5 +1,5 @@
 export { DWaveQpuSampler } from './qpu';
-export type { DWaveQpuParams } from './qpu';
+export type { DWaveQpuParams, EmbeddingMethod } from './qpu';
 export { DWaveHybridSampler, defaultTimeLimit } from './hybrid';
 export type { DWaveHybridParams } from './hybrid';
 export { DWaveContext } from './common';
