@@ -3,6 +3,7 @@ import path from 'path';
 import { addon } from '../native/addon';
 import { markdownTable, writeReport } from './report';
 import { solverBenchmarks } from './solvers';
+import { timeToTargetBenchmark, timeToTargetSection } from './time-to-target';
 
 /** `npm run bench[:solvers|:attention]`: runs benchmarks and writes bench/results/*.json and *.md. */
 export async function runBenchmarks(which: 'solvers' | 'attention' | 'embedding' | 'all', outDir: string): Promise<void> {
@@ -23,6 +24,9 @@ export async function runBenchmarks(which: 'solvers' | 'attention' | 'embedding'
       `## Quality against best-known values\n\nSA, default schedule; a miss is retried with 4x and then 16x the work (sweeps x reads), and the row shows the last budget. ${reached} of ${r.quality.length} instances at the best-known value; mean relative gap ${(meanGap * 100).toFixed(3)}%.\n\n` +
         markdownTable(r.quality as unknown as Record<string, unknown>[], ['instance', 'n', 'best', 'found', 'gap', 'successProbability', 'tts99S', 'seconds', 'numReads', 'numSweeps']),
     );
+    const ttt = await timeToTargetBenchmark(log);
+    json.timeToTarget = ttt;
+    sections.push(timeToTargetSection(ttt, markdownTable));
   }
   if (which === 'embedding') {
     const e = await (await import('./embedding')).embeddingBenchmarks(log);

@@ -2,8 +2,8 @@ import fs from 'fs';
 import path from 'path';
 import { checkConfigParams } from './params';
 
-export type SamplerName = 'sa' | 'sqa' | 'exact' | 'dwave-qpu' | 'dwave-hybrid';
-export const SAMPLER_NAMES: readonly SamplerName[] = ['sa', 'sqa', 'exact', 'dwave-qpu', 'dwave-hybrid'];
+export type SamplerName = 'sa' | 'sqa' | 'pt' | 'tabu' | 'exact' | 'dwave-qpu' | 'dwave-hybrid';
+export const SAMPLER_NAMES: readonly SamplerName[] = ['sa', 'sqa', 'pt', 'tabu', 'exact', 'dwave-qpu', 'dwave-hybrid'];
 
 /** What `createSampler` is configured with. Every field is optional; unset ones fall through to lower sources. */
 export interface SamplerConfig {

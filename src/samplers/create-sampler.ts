@@ -1,10 +1,12 @@
 import { resolveSamplerConfig, SamplerConfig, SamplerName } from '../config/qahan-config';
 import type { BinaryQuadraticModel } from '../model/bqm';
 import { ExactSolver } from './exact';
+import { ParallelTemperingSampler } from './parallel-tempering';
 import { PathIntegralAnnealingSampler } from './path-integral-annealing';
 import type { SampleSet } from './sample-set';
 import type { SampleParams, Sampler } from './sampler';
 import { SimulatedAnnealingSampler } from './simulated-annealing';
+import { TabuSampler } from './tabu';
 
 /** Makes a D-Wave sampler; registered by src/dwave so that this module stays free of HTTP code. */
 export type RemoteSamplerFactory = (
@@ -58,6 +60,12 @@ export function createSampler(config?: SamplerConfig | SamplerName): Sampler {
       break;
     case 'sqa':
       inner = new PathIntegralAnnealingSampler();
+      break;
+    case 'pt':
+      inner = new ParallelTemperingSampler();
+      break;
+    case 'tabu':
+      inner = new TabuSampler();
       break;
     case 'exact':
       inner = new ExactSolver();

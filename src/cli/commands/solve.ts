@@ -9,10 +9,10 @@ import { readIsing } from '../../formats/ising';
 import type { BinaryQuadraticModel } from '../../model/bqm';
 import { fromDimodJSON } from '../../model/dimod-json';
 import { MAX_SAMPLE_VALUES, MAX_SLICE_VALUES } from '../../model/limits';
-import { Command, choiceOption, intOption, parseCommandArgs, UsageError } from '../command';
+import { Command, choiceOption, intOption, numberOption, parseCommandArgs, UsageError } from '../command';
 import { ProgressBar } from '../progress';
 
-const SAMPLERS: SamplerName[] = ['sa', 'sqa', 'exact', 'dwave-qpu', 'dwave-hybrid'];
+const SAMPLERS: SamplerName[] = ['sa', 'sqa', 'pt', 'tabu', 'exact', 'dwave-qpu', 'dwave-hybrid'];
 
 /** Reads the file in its format; a reader's error names the file and, when guessed, how the format was chosen. */
 function readModel(file: string, text: string, format: FormatName, guessed: boolean, instance: number | undefined) {
@@ -55,7 +55,7 @@ function readDimod(file: string, text: string) {
 function checkCapacity(file: string, bqm: BinaryQuadraticModel, sampler: string, numReads: number, trotterSlices: number): void {
   const n = bqm.numVariables;
   const size = `${file}: the model has ${n} variables (every label up to the largest in the file counts)`;
-  if ((sampler === 'sa' || sampler === 'sqa') && numReads * n > MAX_SAMPLE_VALUES) {
+  if ((sampler === 'sa' || sampler === 'sqa' || sampler === 'pt' || sampler === 'tabu') && numReads * n > MAX_SAMPLE_VALUES) {
     throw new RangeError(`${size}; ${numReads} reads of it are more than the ${MAX_SAMPLE_VALUES} sample values one call returns: use fewer --reads (at most ${Math.floor(MAX_SAMPLE_VALUES / n)})`);
   }
   const maxSlices = Math.floor(MAX_SLICE_VALUES / n);
@@ -71,8 +71,8 @@ export const command: Command = {
   name: 'solve',
   summary: 'Sample a bqp, Gset, Ising, BiqMac or dimod JSON (labelled) file and print the best sample (JSON with --json)',
   usage:
-    'qahan solve FILE [--format bqp|gset|ising|biqmac] [--instance K] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid] ' +
-    '[--reads N] [--sweeps N] [--slices P] [--seed S] [--threads T] [--json]',
+    'qahan solve FILE [--format bqp|gset|ising|biqmac] [--instance K] [--sampler sa|sqa|pt|tabu|exact|dwave-qpu|dwave-hybrid] ' +
+    '[--reads N] [--sweeps N] [--slices P] [--time-limit S] [--seed S] [--threads T] [--json]',
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       format: { type: 'string' },
@@ -83,6 +83,7 @@ export const command: Command = {
       seed: { type: 'string' },
       threads: { type: 'string' },
       slices: { type: 'string' },
+      'time-limit': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('give exactly one FILE');
@@ -97,6 +98,8 @@ export const command: Command = {
     const threads = intOption(values.threads as string | undefined, 'threads');
     const trotterSlices = intOption(values.slices as string | undefined, 'slices');
     const instance = intOption(values.instance as string | undefined, 'instance');
+    const timeLimit = numberOption(values['time-limit'] as string | undefined, 'time-limit');
+    if (timeLimit !== undefined && !(timeLimit > 0)) throw new UsageError(`--time-limit must be a number of seconds > 0, got ${timeLimit}`);
 
     const text = fs.readFileSync(file, 'utf8');
     // A dimod-serialised BQM (bqm.to_serializable(), toDimodJSON): labels kept, any variable names.
@@ -111,6 +114,10 @@ export const command: Command = {
     const params: Record<string, unknown> = { numReads, seed, threads };
     if (sampler.parameters.includes('numSweeps')) params.numSweeps = numSweeps;
     if (sampler.parameters.includes('trotterSlices')) params.trotterSlices = trotterSlices;
+    if (timeLimit !== undefined) {
+      if (!sampler.parameters.includes('timeLimit')) throw new UsageError(`--time-limit is for --sampler pt, tabu or dwave-hybrid, not ${sampler.name}`);
+      params.timeLimit = timeLimit;
+    }
     const bar = !values.json && process.stderr.isTTY ? new ProgressBar('annealing') : undefined;
     if (bar) params.onProgress = (p: { done: number; total: number }) => bar.update(p.done, p.total);
     const controller = new AbortController();

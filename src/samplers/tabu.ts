@@ -1,0 +1,106 @@
+import type { BinaryQuadraticModel } from '../model/bqm';
+import { addon, NativeCancelToken, NativeModel, NativeSampleResult } from '../native/addon';
+import { defaultThreads, flattenInitialStates, progressCallback, runCancellable, toSampleSet } from './native-run';
+import { optionalTarget, optionalTimeLimit } from './parallel-tempering';
+import type { SampleSet } from './sample-set';
+import { checkParameterNames, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
+
+export interface TabuParams extends SampleParams {
+  /** Wall-clock budget of the whole call in seconds (results then depend on timing). */
+  timeLimit?: number;
+  /** Iterations a flipped variable stays tabu; default min(20, n / 4). */
+  tenure?: number;
+  /** Tabu phases per read (restarts from elite states); default 20 without timeLimit, unbounded with it. */
+  numRestarts?: number;
+  /** Starting states, rows in the model's vartype; reads cycle through them. Default random. */
+  initialStates?: ArrayLike<ArrayLike<number> | Readonly<Record<string, number>>>;
+  /** Stop every read once one of them reaches this energy (time-to-target runs). */
+  targetEnergy?: number;
+}
+
+interface NativeTabuResult extends NativeSampleResult {
+  tenure: number;
+  stallIterations: number;
+  timeToBestMs: Float64Array;
+  restartsDone: Float64Array;
+}
+
+export interface NativeTabuParams {
+  numReads: number;
+  timeLimit?: number;
+  tenure?: number;
+  numRestarts?: number;
+  stallIterations?: number;
+  targetEnergy?: number;
+  initialStates?: Int8Array;
+  seed: number;
+  threads: number;
+  cancelToken?: NativeCancelToken;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export function nativeTabuSearch(models: NativeModel[], params: NativeTabuParams): Promise<NativeTabuResult[]> {
+  const a = addon() as unknown as { tabuSearch?: (m: unknown, p: unknown) => Promise<NativeTabuResult[]> };
+  if (!a.tabuSearch) throw new Error('qahan: the native addon has no tabuSearch; rebuild it (npm run build:native)');
+  return a.tabuSearch(models, params);
+}
+
+const PARAMS = ['timeLimit', 'tenure', 'numRestarts', 'initialStates', 'targetEnergy'];
+
+/**
+ * Multistart tabu search (after Palubeckis' MST2): one-flip moves on incrementally kept gains, a tabu
+ * tenure, aspiration by the best energy, and restarts from perturbed elite states. For dense QUBOs.
+ */
+export class TabuSampler implements Sampler<TabuParams> {
+  readonly name = 'tabu';
+  readonly parameters = PARAMS;
+
+  constructor(private readonly defaults: TabuParams = {}) {}
+
+  async sample(bqm: BinaryQuadraticModel, params: TabuParams = {}): Promise<SampleSet> {
+    return (await this.sampleBatch([bqm], params))[0];
+  }
+
+  async sampleBatch(bqms: readonly BinaryQuadraticModel[], params: TabuParams = {}): Promise<SampleSet[]> {
+    const p = { ...this.defaults, ...params };
+    checkParameterNames(this.name, PARAMS, p);
+    const started = performance.now();
+    const numReads = positiveInteger(p.numReads, 'numReads', 10);
+    const timeLimit = optionalTimeLimit(p.timeLimit);
+    const numRestarts = p.numRestarts === undefined && timeLimit !== undefined ? undefined : positiveInteger(p.numRestarts, 'numRestarts', 20);
+    if (p.tenure !== undefined && (typeof p.tenure !== 'number' || !Number.isInteger(p.tenure) || p.tenure < 0)) {
+      throw new RangeError(`tenure must be a non-negative integer, got ${String(p.tenure)}`);
+    }
+    const seed = seedOf(p.seed);
+    if (bqms.length === 0) return [];
+    const results = await runCancellable(p.signal, (cancelToken) =>
+      nativeTabuSearch(
+        bqms.map((b) => b.toNative()),
+        {
+          numReads,
+          timeLimit,
+          tenure: p.tenure,
+          numRestarts,
+          targetEnergy: optionalTarget(p.targetEnergy),
+          initialStates: flattenInitialStates(bqms, numReads, p.initialStates),
+          seed,
+          threads: defaultThreads(p.threads),
+          cancelToken,
+          onProgress: progressCallback(p.onProgress),
+        },
+      ),
+    );
+    return results.map((r, b) => {
+      const used = {
+        numReads,
+        ...(numRestarts === undefined ? {} : { numRestarts }),
+        ...(timeLimit === undefined ? {} : { timeLimit }),
+        seed,
+        tenure: r.tenure,
+      };
+      const ss = toSampleSet(bqms[b], r, this.name, used, started);
+      Object.assign(ss.info, { timeToBestMs: Array.from(r.timeToBestMs), restartsDone: Array.from(r.restartsDone) });
+      return ss;
+    });
+  }
+}

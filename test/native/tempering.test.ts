@@ -1,0 +1,167 @@
+import type { NativeModel } from '../../src/native/addon';
+import { addon as loadAddon } from '../../src/native/addon';
+
+// Until build/Release is rebuilt with parallelTempering and tabuSearch, skip rather than fail.
+const built = typeof (loadAddon() as unknown as Record<string, unknown>).parallelTempering === 'function';
+const describeBuilt = built ? describe : describe.skip;
+import { nativeParallelTempering } from '../../src/samplers/parallel-tempering';
+import { nativeTabuSearch } from '../../src/samplers/tabu';
+import { bruteMin, energyOf, randomModel, rng } from './helpers';
+
+/** Chi-square critical value at p = 0.001 for `dof` degrees of freedom (Wilson-Hilferty). */
+function chi2Critical(dof: number): number {
+  const z = 3.09;
+  const a = 2 / (9 * dof);
+  return dof * (1 - a + z * Math.sqrt(a)) ** 3;
+}
+
+/** A 6-spin model: a ring with one chord, random fields and couplings. */
+function smallModel(seed: number): NativeModel {
+  const r = rng(seed);
+  const edges = [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5], [5, 0], [0, 3]];
+  return {
+    numVariables: 6,
+    vartype: 'SPIN',
+    linear: new Float64Array(6).map(() => r() - 0.5),
+    offset: 0,
+    quadRow: Uint32Array.from(edges.map((e) => e[0])),
+    quadCol: Uint32Array.from(edges.map((e) => e[1])),
+    quadBias: new Float64Array(edges.length).map(() => 2 * r() - 1),
+  };
+}
+
+function exactLaw(m: NativeModel, beta: number): { energies: number[]; p: number[] } {
+  const n = m.numVariables;
+  const energies: number[] = [];
+  for (let idx = 0; idx < 1 << n; idx++) energies.push(energyOf(m, Array.from({ length: n }, (_, i) => ((idx >> i) & 1 ? 1 : -1))));
+  const w = energies.map((e) => Math.exp(-beta * e));
+  const Z = w.reduce((a, b) => a + b, 0);
+  return { energies, p: w.map((x) => x / Z) };
+}
+
+describeBuilt('parallel tempering at a fixed ladder samples each temperature\'s Boltzmann law', () => {
+  test.each([false, true])('6 spins, 4 temperatures, cluster moves %s: chi-square per replica, swap acceptance as predicted', async (clusterMoves) => {
+    const m = smallModel(clusterMoves ? 21 : 22);
+    const reads = 4000;
+    const sweeps = 100;
+    const [res] = await nativeParallelTempering([m], {
+      numReads: reads,
+      numSweeps: sweeps,
+      numReplicas: 4,
+      betaRange: [0.3, 1.6],
+      clusterMoves,
+      stats: true,
+      seed: 99,
+      threads: 2,
+    });
+    expect(res.clusterMoves).toBe(clusterMoves);
+    const betas = Array.from(res.betas);
+    expect(betas.length).toBe(4);
+    const n = 6;
+    const S = 1 << n;
+    const laws = betas.map((b) => exactLaw(m, b));
+    for (let k = 0; k < 4; k++) {
+      const counts = new Array(S).fill(0);
+      for (let r = 0; r < reads; r++) {
+        let idx = 0;
+        for (let i = 0; i < n; i++) if (res.replicaSamples![(r * 4 + k) * n + i] === 1) idx |= 1 << i;
+        counts[idx]++;
+      }
+      // Pool states with a small expected count into one bin.
+      let chi2 = 0;
+      let bins = 0;
+      let poolO = 0;
+      let poolE = 0;
+      for (let s = 0; s < S; s++) {
+        const e = reads * laws[k].p[s];
+        if (e < 5) {
+          poolO += counts[s];
+          poolE += e;
+          continue;
+        }
+        chi2 += (counts[s] - e) ** 2 / e;
+        bins++;
+      }
+      if (poolE > 0) {
+        chi2 += (poolO - poolE) ** 2 / poolE;
+        bins++;
+      }
+      if (process.env.QAHAN_DEBUG) console.log(`beta ${betas[k].toFixed(3)} chi2 ${chi2.toFixed(1)} bins ${bins}`);
+      expect(chi2).toBeLessThan(chi2Critical(bins - 1));
+    }
+    // Swaps: in equilibrium the two states of a neighbour pair are independent draws from their laws, so
+    // the acceptance rate is E[min(1, exp((b_k - b_k+1)(E_k - E_k+1)))] over the two exact laws.
+    for (let k = 0; k < 3; k++) {
+      let predicted = 0;
+      const a = laws[k];
+      const b = laws[k + 1];
+      for (let x = 0; x < S; x++)
+        for (let y = 0; y < S; y++) predicted += a.p[x] * b.p[y] * Math.min(1, Math.exp((betas[k] - betas[k + 1]) * (a.energies[x] - b.energies[y])));
+      const measured = res.swapAccepts[k] / res.swapAttempts[k];
+      if (process.env.QAHAN_DEBUG) console.log(`pair ${k}: measured ${measured.toFixed(4)} predicted ${predicted.toFixed(4)}`);
+      expect(res.swapAttempts[k]).toBe(reads * sweeps * (clusterMoves ? 2 : 1));
+      expect(Math.abs(measured - predicted)).toBeLessThan(0.01);
+    }
+  });
+});
+
+describeBuilt('parallel tempering and tabu reach the exact ground state', () => {
+  test.each([
+    [10, 'SPIN', 'coo', 1],
+    [14, 'BINARY', 'dense', 2],
+    [16, 'SPIN', 'coo', 3],
+    [18, 'BINARY', 'coo', 4],
+  ] as const)('n=%d %s %s (seed %d)', async (n, vt, format, seed) => {
+    const m = randomModel(n, vt, format, seed, 0.4);
+    const ground = bruteMin(m);
+    const [pt] = await nativeParallelTempering([m], { numReads: 4, numSweeps: 200, seed: 3, threads: 2 });
+    const [tabu] = await nativeTabuSearch([m], { numReads: 4, numRestarts: 5, seed: 3, threads: 2 });
+    for (const r of [pt, tabu]) {
+      expect(Math.min(...r.energies)).toBeCloseTo(ground, 9);
+      for (let k = 0; k < 4; k++) expect(r.energies[k]).toBeCloseTo(energyOf(m, r.samples, k * n), 9);
+    }
+  });
+
+  test('same seed, same samples on 1 and 2 threads (sparse with cluster moves, and tabu)', async () => {
+    const r = rng(5);
+    const n = 100;
+    const rows: number[] = [];
+    const cols: number[] = [];
+    for (let i = 0; i < n; i++) {
+      rows.push(i);
+      cols.push((i + 1) % n);
+      rows.push(i);
+      cols.push((i + 7) % n);
+    }
+    const m: NativeModel = {
+      numVariables: n,
+      vartype: 'SPIN',
+      linear: new Float64Array(n),
+      offset: 0,
+      quadRow: Uint32Array.from(rows),
+      quadCol: Uint32Array.from(cols),
+      quadBias: new Float64Array(rows.length).map(() => (r() < 0.5 ? -1 : 1)),
+    };
+    const run = (threads: number) =>
+      Promise.all([
+        nativeParallelTempering([m], { numReads: 5, numSweeps: 300, seed: 11, threads }),
+        nativeTabuSearch([m], { numReads: 5, numRestarts: 4, seed: 11, threads }),
+      ]);
+    const [[p1], [t1]] = await run(1);
+    const [[p2], [t2]] = await run(2);
+    expect(p1.clusterMoves).toBe(true);
+    expect(Array.from(p2.samples)).toEqual(Array.from(p1.samples));
+    expect(Array.from(t2.samples)).toEqual(Array.from(t1.samples));
+    expect(Array.from(p2.energies)).toEqual(Array.from(p1.energies));
+  });
+
+  test('bad arguments are refused at the boundary', () => {
+    const m = randomModel(4, 'SPIN', 'coo', 1);
+    expect(() => nativeParallelTempering([m], { numReads: 1, seed: 0, threads: 1 })).toThrow(TypeError);
+    expect(() => nativeParallelTempering([m], { numReads: 1, numSweeps: 10, numReplicas: 0, seed: 0, threads: 1 })).toThrow(RangeError);
+    expect(() => nativeParallelTempering([m], { numReads: 1, numSweeps: 10, betaRange: [2, 1], seed: 0, threads: 1 })).toThrow(RangeError);
+    expect(() => nativeParallelTempering([m], { numReads: 1, numSweeps: 10, timeLimit: -1, seed: 0, threads: 1 })).toThrow(RangeError);
+    expect(() => nativeTabuSearch([m], { numReads: 1, seed: 0, threads: 1 })).toThrow(TypeError);
+    expect(() => nativeTabuSearch([m], { numReads: 1, numRestarts: 0, seed: 0, threads: 1 })).toThrow(RangeError);
+  });
+});
