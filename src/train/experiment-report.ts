@@ -214,7 +214,7 @@ export interface Comparison {
   ci95: [number, number];
   /** Paired t test, two-sided (the primary test). */
   p: number;
-  /** Holm-adjusted p over every comparison of this metric in the setting. */
+  /** Holm-adjusted p over this annealed variant's comparisons on this metric (one per other variant). */
   pHolm: number;
   /** Exact Wilcoxon signed-rank p (with 5 seeds it cannot go below 0.0625). */
   pWilcoxon: number;
@@ -363,13 +363,17 @@ export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o:
         });
       }
     }
-    const adj = holm(family.map((c) => c.p));
-    family.forEach((c, i) => (c.pHolm = adj[i]));
+    // Holm's family: one annealed variant against every other variant on this metric.
+    for (const a of annealed) {
+      const mine = family.filter((c) => c.a === a);
+      const adj = holm(mine.map((c) => c.p));
+      mine.forEach((c, i) => (c.pHolm = adj[i]));
+    }
     comparisons.push(...family);
   }
   const powerSeeds = o.powerSeeds ?? [5, 10, 20];
   const finalComps = comparisons.filter((c) => c.metric === 'finalTest');
-  const m = Math.max(1, finalComps.length);
+  const m = Math.max(1, ...annealed.map((a) => finalComps.filter((c) => c.a === a).length));
   const power = finalComps.map((c) => ({
     pair: `${c.a} - ${c.b}`,
     sdDiff: c.sdDiff,
@@ -418,7 +422,7 @@ function markdown(r: SettingReport, charts: { title: string; file: string; png?:
     );
   }
   L.push('', '## Seed-paired comparisons', '');
-  L.push('Difference a - b over the seeds both have; p from the paired t test, Holm-corrected over all comparisons of the same metric; Wilcoxon p (exact) as a check; d_z = mean / sd of the differences.', '');
+  L.push('Difference a - b over the seeds both have; p from the paired t test, Holm-corrected over the comparisons of each annealed variant on the same metric; Wilcoxon p (exact) as a check; d_z = mean / sd of the differences.', '');
   L.push('| a | b | metric | n | mean diff | 95% CI | p | p (Holm) | p (Wilcoxon) | d_z | better for a |');
   L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
   const g = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(4) : x.toExponential(2)) : 'n/a');
@@ -428,7 +432,7 @@ function markdown(r: SettingReport, charts: { title: string; file: string; png?:
   if (r.power.length) {
     const ns = Object.keys(r.power[0].mdd);
     L.push('', '## Power (from these runs as a pilot)', '');
-    L.push(`Smallest true final-test-accuracy difference a paired t test detects with 80% power at alpha 0.05 / ${r.power.length} (Holm's first step): (t(1 - alpha/2, n-1) + t(0.8, n-1)) x sd / sqrt(n), sd the paired differences' standard deviation here.`, '');
+    L.push(`Smallest true final-test-accuracy difference a paired t test detects with 80% power at alpha 0.05 / m, m the comparisons per annealed variant (Holm's first step): (t(1 - alpha/2, n-1) + t(0.8, n-1)) x sd / sqrt(n), sd the paired differences' standard deviation here.`, '');
     L.push(`| pair | sd of differences (points) | ${ns.map((n) => `n = ${n}`).join(' | ')} |`);
     L.push(`|---|---:|${ns.map(() => '---:').join('|')}|`);
     for (const p of r.power) L.push(`| ${p.pair} | ${pct(p.sdDiff)} | ${ns.map((n) => pct(p.mdd[n])).join(' | ')} |`);
