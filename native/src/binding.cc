@@ -17,6 +17,8 @@
 
 #include "qahan/attention.h"
 #include "qahan/exact.h"
+#include "qahan/kernels/kernels.h"
+#include "qahan/prepared.h"
 #include "qahan/problem.h"
 #include "qahan/runner.h"
 #include "qahan/schedules.h"
@@ -46,6 +48,7 @@ constexpr int64_t kMaxSlices = 1 << 16;
 
 struct AddonData {
   Napi::FunctionReference cancelCtor;
+  Napi::FunctionReference modelCtor;  // ModelHandle
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -210,14 +213,14 @@ std::vector<int8_t> i8Values(const Napi::Value& v, const std::string& path, size
   return out;
 }
 
-std::vector<int8_t> parseSamples(const Napi::Value& v, const std::string& path, const std::vector<Model>& models,
-                                 int64_t reads) {
+template <class Models>
+std::vector<int8_t> parseSamples(const Napi::Value& v, const std::string& path, const Models& models, int64_t reads) {
   size_t total = 0;
   for (auto& m : models) total += static_cast<size_t>(reads) * m.n;
   std::vector<int8_t> out = i8Values(v, path, total);
   size_t pos = 0;
   for (size_t b = 0; b < models.size(); ++b) {
-    const Model& m = models[b];
+    const auto& m = models[b];
     const size_t len = static_cast<size_t>(reads) * m.n;
     for (size_t i = 0; i < len; ++i, ++pos) {
       const int8_t x = out[pos];
@@ -230,14 +233,68 @@ std::vector<int8_t> parseSamples(const Napi::Value& v, const std::string& path, 
   return out;
 }
 
-std::vector<Model> parseModels(const Napi::Value& v) {
+// A model prepared once and kept by JS (one per BinaryQuadraticModel until it changes): the parsed Model
+// and, built on first use, its Problem, default ranges and kernel forms (prepared.h).
+class ModelHandle : public Napi::ObjectWrap<ModelHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "ModelHandle", {InstanceAccessor<&ModelHandle::NumVariables>("numVariables")});
+  }
+  explicit ModelHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ModelHandle>(info) {
+    if (info.Length() < 1 || !info[0].IsExternal()) {
+      Napi::TypeError::New(info.Env(), "ModelHandle is made by prepareModel()").ThrowAsJavaScriptException();
+      return;
+    }
+    model_ = *info[0].As<Napi::External<PreparedPtr>>().Data();
+    const Model& m = model_->model();
+    const double N = m.n;
+    // The parsed copy plus about what the Problem will take, so V8 collects dropped handles in time.
+    bytes_ = static_cast<int64_t>(8 * (m.dense.size() + m.linear.size() + 2 * m.bias.size()) +
+                                  (m.dense.empty() ? 24.0 * m.bias.size() : (N >= kFloatFrom ? 12.0 : 8.0) * N * N));
+    Napi::MemoryManagement::AdjustExternalMemory(info.Env(), bytes_);
+  }
+  ~ModelHandle() override {
+    if (bytes_) Napi::MemoryManagement::AdjustExternalMemory(Env(), -bytes_);
+  }
+  const PreparedPtr& model() const { return model_; }
+
+ private:
+  Napi::Value NumVariables(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), model_ ? model_->model().n : 0); }
+  PreparedPtr model_;
+  int64_t bytes_ = 0;
+};
+
+// A ModelHandle's prepared model, or a fresh one parsed from a plain model object.
+PreparedPtr preparedArg(Napi::Env env, const Napi::Value& v, const std::string& path) {
+  auto* data = env.GetInstanceData<AddonData>();
+  if (v.IsObject() && v.As<Napi::Object>().InstanceOf(data->modelCtor.Value())) {
+    const PreparedPtr& p = ModelHandle::Unwrap(v.As<Napi::Object>())->model();
+    if (!p) typeError(path + " is an empty ModelHandle");
+    return p;
+  }
+  return std::make_shared<const PreparedModel>(parseModel(v, path));
+}
+
+// What the parameter checks need of each model of a call.
+struct ModelRef {
+  int n;
+  Vartype vartype;
+};
+
+std::vector<PreparedPtr> parseModels(Napi::Env env, const Napi::Value& v) {
   if (!v.IsArray()) typeError("models must be an array of models");
   Napi::Array a = v.As<Napi::Array>();
   const uint32_t B = a.Length();
   if (B > (1u << 24)) rangeError("models: too many models");
-  std::vector<Model> out;
+  std::vector<PreparedPtr> out;
   out.reserve(B);
-  for (uint32_t b = 0; b < B; ++b) out.push_back(parseModel(a.Get(b), "models[" + std::to_string(b) + "]"));
+  for (uint32_t b = 0; b < B; ++b) out.push_back(preparedArg(env, a.Get(b), "models[" + std::to_string(b) + "]"));
+  return out;
+}
+
+std::vector<ModelRef> modelRefs(const std::vector<PreparedPtr>& ps) {
+  std::vector<ModelRef> out;
+  for (auto& p : ps) out.push_back({p->model().n, p->model().vartype});
   return out;
 }
 
@@ -278,7 +335,7 @@ struct Common {
   Napi::Function onProgress;  // empty when absent
 };
 
-Common parseCommon(Napi::Env env, const Napi::Object& p, const std::vector<Model>& models) {
+Common parseCommon(Napi::Env env, const Napi::Object& p, const std::vector<ModelRef>& models) {
   Common c;
   c.numReads = static_cast<int>(integer(p.Get("numReads"), "params.numReads", 1, kMaxSweeps));
   c.seed = has(p, "seed") ? static_cast<uint64_t>(integer(p.Get("seed"), "params.seed", 0, static_cast<int64_t>(kMaxSafeInteger))) : 0;
@@ -299,7 +356,7 @@ Common parseCommon(Napi::Env env, const Napi::Object& p, const std::vector<Model
   return c;
 }
 
-void fillBatchOptions(const Common& c, const std::vector<Model>& models, BatchOptions& o) {
+void fillBatchOptions(const Common& c, const std::vector<ModelRef>& models, BatchOptions& o) {
   o.numReads = c.numReads;
   o.seed = c.seed;
   o.threads = c.threads;
@@ -316,7 +373,7 @@ void fillBatchOptions(const Common& c, const std::vector<Model>& models, BatchOp
 
 // params.cardinality: keep exactly k ones (BINARY) / +1 spins (SPIN) with pair swaps; -1 when absent.
 // Initial states, when given, must already hold exactly k.
-int parseCardinality(const Napi::Object& p, const std::vector<Model>& models, const Common& c) {
+int parseCardinality(const Napi::Object& p, const std::vector<ModelRef>& models, const Common& c) {
   if (!has(p, "cardinality")) return -1;
   int64_t maxK = kMaxVariables;
   for (auto& m : models) maxK = std::min<int64_t>(maxK, m.n);
@@ -324,7 +381,7 @@ int parseCardinality(const Napi::Object& p, const std::vector<Model>& models, co
   if (!c.initial.empty()) {
     size_t pos = 0;
     for (size_t b = 0; b < models.size(); ++b) {
-      const Model& m = models[b];
+      const auto& m = models[b];
       for (int r = 0; r < c.numReads; ++r, pos += m.n) {
         int count = 0;
         for (int i = 0; i < m.n; ++i) count += c.initial[pos + i] == 1;
@@ -489,11 +546,28 @@ Napi::Value startJob(Napi::Env env, Job::Work work, Job::Finish finish, Napi::Fu
   return p;
 }
 
+// params.kernel: 'auto' (the default) or 'dense' | 'sparse' | 'packed', which every model must qualify
+// for (a RangeError says which model and why not).
+Kernel parseKernel(const Napi::Object& p, const std::vector<PreparedPtr>& ms, int cardinality, bool sqa) {
+  const std::string k = optionalString(p, "kernel", "params.kernel", {"auto", "dense", "sparse", "packed"}, "auto");
+  if (k == "auto") return Kernel::Auto;
+  const Kernel K = k == "dense" ? Kernel::Dense : k == "sparse" ? Kernel::Sparse : Kernel::Packed;
+  if (sqa && K == Kernel::Packed) rangeError("params.kernel: 'packed' is not available for SQA yet (use 'auto', 'dense' or 'sparse')");
+  for (size_t b = 0; b < ms.size(); ++b) {
+    const std::string why = kernelRefusal(*ms[b], K, cardinality);
+    if (!why.empty()) rangeError("params.kernel: '" + k + "' cannot run models[" + std::to_string(b) + "]: " + why);
+  }
+  return K;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Shared state of a sampling call, owned by the job closures.
 struct SampleCall {
-  std::vector<Model> models;
-  std::vector<Problem> problems;
+  std::vector<PreparedPtr> prepared;  // kept alive for the whole job
+  std::vector<ModelRef> models;
+  std::vector<const Problem*> problems;
+  std::vector<const Model*> modelPtrs;
+  std::vector<Kernel> kernels;  // per model, resolved
   Common common;
   BatchOptions opt;
   std::vector<SampleOutput> out;
@@ -508,7 +582,8 @@ Napi::Value finishSamples(Napi::Env env, SampleCall& c) {
   std::vector<Napi::Object> objs;
   for (size_t b = 0; b < c.models.size(); ++b) {
     Napi::Object r = resultObject(env, c.common.numReads, c.models[b].n, c.out[b].samples, c.out[b].energies,
-                                  c.problems[b].dense, c.timing);
+                                  c.problems[b]->dense, c.timing);
+    if (b < c.kernels.size()) r.Set("kernel", Napi::String::New(env, kernelName(c.kernels[b])));
     r.Set("betaRange", pairArray(env, c.betaRanges[b].first, c.betaRanges[b].second));
     if (c.sqa) r.Set("gammaRange", pairArray(env, c.gammaRanges[b].first, c.gammaRanges[b].second));
     arr.Set(static_cast<uint32_t>(b), r);
@@ -546,7 +621,8 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto t0 = std::chrono::steady_clock::now();
   auto call = std::make_shared<SampleCall>();
-  call->models = parseModels(info[0]);
+  call->prepared = parseModels(env, info[0]);
+  call->models = modelRefs(call->prepared);
   Napi::Object p = asObject(info[1], "params");
   call->common = parseCommon(env, p, call->models);
 
@@ -571,28 +647,53 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
   fillBatchOptions(call->common, call->models, call->opt);
   const int cardinality = parseCardinality(p, call->models, call->common);
   call->opt.cardinality = cardinality;
+  const Kernel kernel = parseKernel(p, call->prepared, cardinality, false);
   const double parseMs = msSince(t0);
   uint64_t total = static_cast<uint64_t>(sweeps) * call->common.numReads * call->models.size();
 
-  auto work = [call, fixed, haveFixed, haveRange, range, sweeps, geometric, cardinality, parseMs](Job& job) {
+  auto work = [call, fixed, haveFixed, haveRange, range, sweeps, geometric, cardinality, parseMs, kernel](Job& job) {
     const auto t1 = std::chrono::steady_clock::now();
     SampleCall& c = *call;
     if (c.common.cancel && c.common.cancel->load()) throw Cancelled();
-    std::vector<Ramp> schedules(c.models.size());
-    c.problems.reserve(c.models.size());
-    for (size_t b = 0; b < c.models.size(); ++b) {
-      c.problems.push_back(toProblem(c.models[b]));
+    const size_t B = c.prepared.size();
+    std::vector<Ramp> schedules(B);
+    bool allPacked = B > 0, anyFast = false;
+    std::vector<char> fast(B, 0);
+    for (size_t b = 0; b < B; ++b) {
+      const PreparedModel& pm = *c.prepared[b];
+      c.problems.push_back(&pm.problem());
+      c.modelPtrs.push_back(&pm.model());
       if (haveFixed) {
         schedules[b] = fixed;
       } else {
-        auto r = haveRange ? range
-                 : cardinality >= 0 ? defaultSwapBetaRange(c.problems[b], cardinality)
-                                    : defaultBetaRange(c.problems[b]);
+        auto r = haveRange ? range : cardinality >= 0 ? pm.swapBetaRange(cardinality) : pm.defaultBetaRange();
         schedules[b] = betaSchedule(r.first, r.second, sweeps, geometric);
       }
       c.betaRanges.emplace_back(schedules[b].front(), schedules[b].back());
+      c.kernels.push_back(kernel == Kernel::Auto ? autoKernel(pm, c.common.numReads, cardinality, !c.common.initial.empty())
+                                                 : kernel);
+      allPacked = allPacked && c.kernels[b] == Kernel::Packed;
     }
-    runTimed(job, c, parseMs + msSince(t1), [&] { return runSimulatedAnnealing(c.problems, c.models, schedules, c.opt); });
+    for (size_t b = 0; b < B && !allPacked; ++b) {
+      // 'auto' packs a batch only when every model qualifies.
+      if (c.kernels[b] == Kernel::Packed) c.kernels[b] = c.problems[b]->dense ? Kernel::Dense : Kernel::Sparse;
+      fast[b] = c.kernels[b] == Kernel::Sparse && cardinality < 0 && c.prepared[b]->integer().ok;
+      anyFast = anyFast || fast[b];
+    }
+    if (anyFast)
+      c.opt.saRead = [&c, &schedules, fast](size_t b, const int8_t* init, Rng& rng, int8_t* dst) {
+        if (!fast[b]) return false;
+        saIntegerRead(*c.prepared[b], schedules[b], init, rng, c.opt, dst);
+        return true;
+      };
+    runTimed(job, c, parseMs + msSince(t1), [&] {
+      if (allPacked) {
+        std::vector<const PreparedModel*> ms;
+        for (auto& pm : c.prepared) ms.push_back(pm.get());
+        return runPackedSa(ms, schedules, c.opt);
+      }
+      return runSimulatedAnnealing(c.problems, c.modelPtrs, schedules, c.opt);
+    });
   };
   auto finish = [call](Napi::Env e, double) { return finishSamples(e, *call); };
   return startJob(env, work, finish, call->common.onProgress, total);
@@ -603,7 +704,8 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
   const auto t0 = std::chrono::steady_clock::now();
   auto call = std::make_shared<SampleCall>();
   call->sqa = true;
-  call->models = parseModels(info[0]);
+  call->prepared = parseModels(env, info[0]);
+  call->models = modelRefs(call->prepared);
   Napi::Object p = asObject(info[1], "params");
   call->common = parseCommon(env, p, call->models);
 
@@ -658,6 +760,7 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
   call->opt.cardinality = parseCardinality(p, call->models, call->common);
   if (call->opt.cardinality >= 0 && sqa.globalMoves)
     rangeError("params.globalMoves cannot be combined with params.cardinality (a global flip changes the number of ones)");
+  parseKernel(p, call->prepared, call->opt.cardinality, true);
   const double parseMs = msSince(t0);
   const uint64_t total = static_cast<uint64_t>(sqa.schedule.size()) * call->common.numReads * call->models.size();
 
@@ -665,13 +768,14 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
     const auto t1 = std::chrono::steady_clock::now();
     SampleCall& c = *call;
     if (c.common.cancel && c.common.cancel->load()) throw Cancelled();
-    c.problems.reserve(c.models.size());
-    for (size_t b = 0; b < c.models.size(); ++b) {
-      c.problems.push_back(toProblem(c.models[b]));
+    for (size_t b = 0; b < c.prepared.size(); ++b) {
+      c.problems.push_back(&c.prepared[b]->problem());
+      c.modelPtrs.push_back(&c.prepared[b]->model());
+      c.kernels.push_back(c.problems[b]->dense ? Kernel::Dense : Kernel::Sparse);
       c.betaRanges.emplace_back(sqa.schedule.at(0).beta, sqa.schedule.at(sqa.schedule.size() - 1).beta);
       c.gammaRanges.emplace_back(sqa.schedule.at(0).gamma, sqa.schedule.at(sqa.schedule.size() - 1).gamma);
     }
-    runTimed(job, c, parseMs + msSince(t1), [&] { return runPathIntegral(c.problems, c.models, sqa, c.opt); });
+    runTimed(job, c, parseMs + msSince(t1), [&] { return runPathIntegral(c.problems, c.modelPtrs, sqa, c.opt); });
   };
   auto finish = [call](Napi::Env e, double) { return finishSamples(e, *call); };
   return startJob(env, work, finish, call->common.onProgress, total);
@@ -751,12 +855,34 @@ Napi::Value Energies(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value DefaultBetaRange(const Napi::CallbackInfo& info) {
-  Model m = parseModel(info[0], "model");
+  PreparedPtr m = preparedArg(info.Env(), info[0], "model");
   int k = -1;
   if (info.Length() > 1 && !info[1].IsUndefined())
-    k = static_cast<int>(integer(info[1], "cardinality", 0, m.n));
-  auto r = k >= 0 ? defaultSwapBetaRange(toProblem(m), k) : defaultBetaRange(toProblem(m));
+    k = static_cast<int>(integer(info[1], "cardinality", 0, m->model().n));
+  auto r = k >= 0 ? m->swapBetaRange(k) : m->defaultBetaRange();
   return pairArray(info.Env(), r.first, r.second);
+}
+
+// A ModelHandle for a model: parsed once here; its Problem and defaults are built on first use and kept.
+Napi::Value PrepareModel(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PreparedPtr pp = std::make_shared<const PreparedModel>(parseModel(info[0], "model"));
+  return env.GetInstanceData<AddonData>()->modelCtor.New({Napi::External<PreparedPtr>::New(env, &pp)});
+}
+
+// SQA's default inputs from a (cached) model: SA's default beta range (or the swap range with a
+// cardinality) and the largest |bias| of the spin form.
+Napi::Value ModelDefaults(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  PreparedPtr m = preparedArg(env, info[0], "model");
+  int k = -1;
+  if (info.Length() > 1 && !info[1].IsUndefined())
+    k = static_cast<int>(integer(info[1], "cardinality", 0, m->model().n));
+  auto r = k >= 0 ? m->swapBetaRange(k) : m->defaultBetaRange();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("betaRange", pairArray(env, r.first, r.second));
+  o.Set("maxAbsSpinBias", Napi::Number::New(env, m->maxAbsSpinBias()));
+  return o;
 }
 
 Napi::Value BuildAttentionQubos(const Napi::CallbackInfo& info) {
@@ -795,6 +921,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("threads", Napi::Number::New(env, resolveThreads(0)));
   o.Set("version", Napi::String::New(env, QAHAN_NATIVE_VERSION));
+  o.Set("packedIsa", Napi::String::New(env, packedIsa()));
   return o;
 }
 
@@ -825,6 +952,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   Napi::Function ctor = CancelToken::Define(env);
   data->cancelCtor = Napi::Persistent(ctor);
+  data->modelCtor = Napi::Persistent(ModelHandle::Define(env));
   env.SetInstanceData(data);
   exports.Set("CancelToken", ctor);
   exports.Set("info", Napi::Function::New(env, guarded<Info>, "info"));
@@ -834,6 +962,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("exactSolve", Napi::Function::New(env, guarded<ExactSolve>, "exactSolve"));
   exports.Set("buildAttentionQubos", Napi::Function::New(env, guarded<BuildAttentionQubos>, "buildAttentionQubos"));
   exports.Set("defaultBetaRange", Napi::Function::New(env, guarded<DefaultBetaRange>, "defaultBetaRange"));
+  exports.Set("prepareModel", Napi::Function::New(env, guarded<PrepareModel>, "prepareModel"));
+  exports.Set("modelDefaults", Napi::Function::New(env, guarded<ModelDefaults>, "modelDefaults"));
   return exports;
 }
 

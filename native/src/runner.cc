@@ -167,6 +167,24 @@ void initRead(int8_t* s, int n, const int8_t* init, Vartype vt, int cardinality,
     initSpins(s, n, init, vt, rng);
 }
 
+// Dense float rows (n >= kFloatFrom) are the inner loop that vector width speeds up most: one copy per
+// ISA, picked at load time (GCC on x86-64 Linux). The field update f += (+-2) J is exact in every width,
+// so the samples do not depend on the copy.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+void saSweepDenseFloat(const float* J, int n, int8_t* s, float* f, double beta, Rng& rng) {
+  saSweep<float>(DenseCouplings<float>{J, n}, s, f, n, beta, rng);
+}
+
+template <class Real, class C>
+inline void sweepSa(const C& cp, int8_t* s, Real* f, int n, double beta, Rng& rng) {
+  if constexpr (std::is_same<C, DenseCouplings<float>>::value)
+    saSweepDenseFloat(cp.J, n, s, f, beta, rng);
+  else
+    saSweep<Real>(cp, s, f, n, beta, rng);
+}
+
 template <class Real, class C>
 void saRead(const Problem& p, const C& cp, const Ramp& betas, const int8_t* init, Rng& rng,
             const BatchOptions& opt, int8_t* out) {
@@ -185,7 +203,7 @@ void saRead(const Problem& p, const C& cp, const Ramp& betas, const int8_t* init
     if (swaps)
       saSwapSweep<Real>(cp, st.spins(0), st.fields(0), cs, p.n, betas.at(t), rng);
     else
-      saSweep<Real>(cp, st.spins(0), st.fields(0), p.n, betas.at(t), rng);
+      sweepSa<Real>(cp, st.spins(0), st.fields(0), p.n, betas.at(t), rng);
     // Float fields drift slowly; re-derive them exactly now and then (cheap next to 1024 sweeps).
     if (std::is_same<Real, float>::value && (t & 1023) == 1023) st.refresh(p, 0, scratch);
     if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
@@ -243,13 +261,13 @@ void sqaRead(const Problem& p, const C& cp, const SqaOptions& q, const int8_t* i
 }
 
 template <class F>
-std::vector<SampleOutput> runBatch(const std::vector<Problem>& problems, const std::vector<Model>& models,
+std::vector<SampleOutput> runBatch(const std::vector<const Problem*>& problems, const std::vector<const Model*>& models,
                                    const BatchOptions& opt, F&& readFn) {
   const size_t B = problems.size();
   const int R = opt.numReads;
   std::vector<SampleOutput> out(B);
   for (size_t b = 0; b < B; ++b) {
-    out[b].samples.assign(static_cast<size_t>(R) * problems[b].n, 0);
+    out[b].samples.assign(static_cast<size_t>(R) * problems[b]->n, 0);
     out[b].energies.assign(static_cast<size_t>(R), 0.0);
   }
   const size_t items = B * static_cast<size_t>(R);
@@ -257,13 +275,13 @@ std::vector<SampleOutput> runBatch(const std::vector<Problem>& problems, const s
       items, opt.threads,
       [&](size_t item) {
         const size_t b = item / R, r = item % R;
-        const Problem& p = problems[b];
+        const Problem& p = *problems[b];
         const size_t n = static_cast<size_t>(p.n);
         Rng rng(opt.seed, b, r);
         const int8_t* init = (b < opt.initial.size() && opt.initial[b]) ? opt.initial[b] + r * n : nullptr;
         int8_t* dst = out[b].samples.data() + r * n;
-        readFn(p, init, rng, dst);
-        out[b].energies[r] = models[b].energy(dst);
+        readFn(b, p, init, rng, dst);
+        out[b].energies[r] = models[b]->energy(dst);
       },
       opt.tick ? opt.tick : std::function<void()>([] {}), 100, [&opt] { return stopped(opt); });
   if (stopped(opt)) throw Cancelled();
@@ -284,26 +302,46 @@ void dispatch(const Problem& p, Body&& body) {
 
 }  // namespace
 
-std::vector<SampleOutput> runSimulatedAnnealing(const std::vector<Problem>& problems, const std::vector<Model>& models,
-                                                const std::vector<Ramp>& schedules,
-                                                const BatchOptions& opt) {
-  return runBatch(problems, models, opt, [&](const Problem& p, const int8_t* init, Rng& rng, int8_t* dst) {
-    const auto& betas = schedules[&p - problems.data()];
+std::vector<SampleOutput> runSimulatedAnnealing(const std::vector<const Problem*>& problems,
+                                                const std::vector<const Model*>& models,
+                                                const std::vector<Ramp>& schedules, const BatchOptions& opt) {
+  return runBatch(problems, models, opt, [&](size_t b, const Problem& p, const int8_t* init, Rng& rng, int8_t* dst) {
+    if (opt.saRead && opt.saRead(b, init, rng, dst)) return;  // another kernel ran it (kernels.h)
     dispatch(p, [&](const auto& cp, auto tag) {
       using Real = decltype(tag);
-      saRead<Real>(p, cp, betas, init, rng, opt, dst);
+      saRead<Real>(p, cp, schedules[b], init, rng, opt, dst);
     });
   });
 }
 
-std::vector<SampleOutput> runPathIntegral(const std::vector<Problem>& problems, const std::vector<Model>& models,
-                                          const SqaOptions& sqa, const BatchOptions& opt) {
-  return runBatch(problems, models, opt, [&](const Problem& p, const int8_t* init, Rng& rng, int8_t* dst) {
+std::vector<SampleOutput> runPathIntegral(const std::vector<const Problem*>& problems,
+                                          const std::vector<const Model*>& models, const SqaOptions& sqa,
+                                          const BatchOptions& opt) {
+  return runBatch(problems, models, opt, [&](size_t, const Problem& p, const int8_t* init, Rng& rng, int8_t* dst) {
     dispatch(p, [&](const auto& cp, auto tag) {
       using Real = decltype(tag);
       sqaRead<Real>(p, cp, sqa, init, rng, opt, dst);
     });
   });
+}
+
+namespace {
+template <class T>
+std::vector<const T*> pointers(const std::vector<T>& v) {
+  std::vector<const T*> out;
+  for (auto& x : v) out.push_back(&x);
+  return out;
+}
+}  // namespace
+
+std::vector<SampleOutput> runSimulatedAnnealing(const std::vector<Problem>& problems, const std::vector<Model>& models,
+                                                const std::vector<Ramp>& schedules, const BatchOptions& opt) {
+  return runSimulatedAnnealing(pointers(problems), pointers(models), schedules, opt);
+}
+
+std::vector<SampleOutput> runPathIntegral(const std::vector<Problem>& problems, const std::vector<Model>& models,
+                                          const SqaOptions& sqa, const BatchOptions& opt) {
+  return runPathIntegral(pointers(problems), pointers(models), sqa, opt);
 }
 
 }  // namespace qahan

@@ -3,6 +3,7 @@ import path from 'path';
 import { addon } from '../native/addon';
 import { markdownTable, writeReport } from './report';
 import { solverBenchmarks } from './solvers';
+import { issueTargets } from './targets';
 import { timeToTargetBenchmark, timeToTargetSection } from './time-to-target';
 
 /** `npm run bench[:solvers|:attention]`: runs benchmarks and writes bench/results/*.json and *.md. */
@@ -13,6 +14,16 @@ export async function runBenchmarks(which: 'solvers' | 'attention' | 'embedding'
   const json: Record<string, unknown> = { machine, date: new Date().toISOString() };
 
   if (which === 'solvers' || which === 'all') {
+    const targets = await issueTargets(log);
+    json.targets = targets;
+    sections.push(
+      '## Issue 16 targets\n\nOne thread; ns per attempt (SQA: per slice-attempt): `wallNs` is the whole `await sample()`, `samplingNs` the native sampling; `yardstickNs` a textbook neighbour-list SA in C++ (native/bench/yardstick.cc) built and timed in the same run, `speedupVsYardstick` = yardstickNs / wallNs.\n\n' +
+        markdownTable(targets as unknown as Record<string, unknown>[], ['workload', 'target', 'reads', 'sweeps', 'kernel', 'wallNs', 'samplingNs', 'yardstickNs', 'speedupVsYardstick', 'meanEnergy', 'yardstickMeanEnergy', 'note']),
+    );
+    if (process.env.QAHAN_BENCH_TARGETS_ONLY) {
+      writeReport(outDir, 'targets', json, sections.join('\n'));
+      return;
+    }
     const r = await solverBenchmarks(log);
     json.solvers = r;
     const reached = r.quality.filter((q) => q.reached).length;

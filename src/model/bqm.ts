@@ -1,4 +1,4 @@
-import { addon, NativeModel } from '../native/addon';
+import { addon, NativeModel, NativeModelHandle } from '../native/addon';
 import { MAX_SAMPLE_ROWS, MAX_SAMPLE_VALUES, MAX_VARIABLES } from './limits';
 import { isValueOf, parseVartype, Vartype } from './vartype';
 
@@ -93,6 +93,8 @@ export class BinaryQuadraticModel {
    */
   private pendingDense: Float64Array | undefined;
   private nativeCache: NativeModel | undefined;
+  /** The addon's parsed copy of nativeCache (with its derived forms), valid while nativeCache is that object. */
+  private handleCache: { model: NativeModel; handle: NativeModelHandle } | undefined;
 
   /**
    * `new BinaryQuadraticModel('BINARY', 3)`: variables 0, 1, 2. `new BinaryQuadraticModel('SPIN', ['a', 'b'])`:
@@ -636,6 +638,20 @@ export class BinaryQuadraticModel {
     // The offset is a public field: keep the cached copy in step with it.
     if (this.nativeCache.offset !== this.offset) this.nativeCache = { ...this.nativeCache, offset: this.offset };
     return this.nativeCache;
+  }
+
+  /**
+   * The model as the samplers pass it: a handle to the addon's parsed copy, made once and reused by every
+   * call until the model changes (any addLinear, addQuadratic, new variable or offset change makes a new
+   * one), so a repeated sample() neither copies nor re-derives the model.
+   */
+  nativeHandle(): NativeModel | NativeModelHandle {
+    const m = this.toNative();
+    if (this.handleCache?.model === m) return this.handleCache.handle;
+    const prepare = addon().prepareModel;
+    if (!prepare) return m;
+    this.handleCache = { model: m, handle: prepare(m) };
+    return this.handleCache.handle;
   }
 
   /** Largest absolute linear and quadratic biases (used for scaling and default schedules). */

@@ -30,6 +30,17 @@ export interface NativeModel {
   dense?: Float64Array;
 }
 
+/**
+ * A model parsed once by the addon (prepareModel), with its spin form, default ranges and kernel forms
+ * built on first use and kept: BinaryQuadraticModel caches one until the model changes.
+ */
+export interface NativeModelHandle {
+  readonly numVariables: number;
+}
+
+/** Which inner loop ran: dense rows, sparse neighbour lists, or many reads packed in the bits of words. */
+export type NativeKernel = 'dense' | 'sparse' | 'packed';
+
 /** A flag the JS side sets and the worker threads poll between sweeps. */
 export interface NativeCancelToken {
   cancel(): void;
@@ -56,6 +67,8 @@ export interface NativeSimulatedAnnealingParams extends NativeCommonParams {
   betaScheduleType?: 'geometric' | 'linear';
   /** One beta per sweep; overrides numSweeps/betaRange when given. */
   betaSchedule?: Float64Array;
+  /** 'auto' (default) or a kernel every model must qualify for (RangeError otherwise). */
+  kernel?: 'auto' | NativeKernel;
 }
 
 export interface NativePathIntegralParams extends NativeCommonParams {
@@ -80,6 +93,8 @@ export interface NativePathIntegralParams extends NativeCommonParams {
    * [0, trotterSlices). A fixed or random slice gives unbiased thermal estimates; 'lowest' is for optimising.
    */
   returnSlice?: 'lowest' | 'random' | number;
+  /** 'auto' (default), 'dense' or 'sparse' ('packed' is SA only for now). */
+  kernel?: 'auto' | NativeKernel;
 }
 
 export interface NativeExactParams {
@@ -102,6 +117,8 @@ export interface NativeSampleResult {
   samples: Int8Array;
   energies: Float64Array;
   storage: 'dense' | 'sparse';
+  /** The kernel that ran (SA and SQA). */
+  kernel?: NativeKernel;
   /** The schedule actually used (SA: betas at both ends; SQA: Gamma at both ends and the beta). */
   betaRange?: [number, number];
   gammaRange?: [number, number];
@@ -131,15 +148,19 @@ export interface NativeAttentionQubos {
 }
 
 export interface NativeAddon {
-  info(): { threads: number; version: string };
+  info(): { threads: number; version: string; packedIsa?: string };
   CancelToken: new () => NativeCancelToken;
   energies(model: NativeModel, samples: Int8Array, numSamples: number): Float64Array;
-  simulatedAnnealing(models: NativeModel[], params: NativeSimulatedAnnealingParams): Promise<NativeSampleResult[]>;
-  pathIntegralAnnealing(models: NativeModel[], params: NativePathIntegralParams): Promise<NativeSampleResult[]>;
+  simulatedAnnealing(models: (NativeModel | NativeModelHandle)[], params: NativeSimulatedAnnealingParams): Promise<NativeSampleResult[]>;
+  pathIntegralAnnealing(models: (NativeModel | NativeModelHandle)[], params: NativePathIntegralParams): Promise<NativeSampleResult[]>;
   exactSolve(model: NativeModel, params: NativeExactParams): Promise<NativeSampleResult>;
   buildAttentionQubos(input: NativeAttentionInput): NativeAttentionQubos;
   /** SA's default [hot, cold]; with `cardinality`, measured on pair swaps that keep that many ones. */
-  defaultBetaRange(model: NativeModel, cardinality?: number): [number, number];
+  defaultBetaRange(model: NativeModel | NativeModelHandle, cardinality?: number): [number, number];
+  /** Parses a model once; the handle keeps its derived forms for every later call. */
+  prepareModel?(model: NativeModel): NativeModelHandle;
+  /** SQA's default inputs: SA's default beta range (swap range with a cardinality) and the largest |bias| of the spin form. */
+  modelDefaults?(model: NativeModel | NativeModelHandle, cardinality?: number): { betaRange: [number, number]; maxAbsSpinBias: number };
 }
 
 let cached: NativeAddon | undefined;

@@ -83,6 +83,7 @@ export function toSampleSet(
         ...(result.gammaRange ? { gammaRange: result.gammaRange } : {}),
       },
       storage: result.storage,
+      ...(result.kernel ? { kernel: result.kernel } : {}),
       timing: { ...result.timing, totalMs: performance.now() - startedMs },
     },
   });

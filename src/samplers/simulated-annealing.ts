@@ -20,9 +20,16 @@ export interface SimulatedAnnealingParams extends SampleParams {
    * sets the temperature scale. Initial states must hold exactly that many.
    */
   cardinality?: number;
+  /**
+   * The inner loop: 'auto' (default) picks 'packed' for sparse models whose biases are small integer
+   * multiples of one unit when numReads >= 32 (every model of a batch must qualify), else the model's
+   * storage, 'dense' or 'sparse'. Forcing a kernel the model does not qualify for is a RangeError.
+   * `info.kernel` says which ran.
+   */
+  kernel?: 'auto' | 'dense' | 'sparse' | 'packed';
 }
 
-const PARAMS = ['numSweeps', 'betaRange', 'betaScheduleType', 'betaSchedule', 'initialStates', 'cardinality'];
+const PARAMS = ['numSweeps', 'betaRange', 'betaScheduleType', 'betaSchedule', 'initialStates', 'cardinality', 'kernel'];
 
 /** Classical simulated annealing: single-spin-flip Metropolis on the native thread pool. */
 export class SimulatedAnnealingSampler implements Sampler<SimulatedAnnealingParams> {
@@ -48,7 +55,7 @@ export class SimulatedAnnealingSampler implements Sampler<SimulatedAnnealingPara
     if (bqms.length === 0) return [];
     const results = await runCancellable(p.signal, (cancelToken) =>
       addon().simulatedAnnealing(
-        bqms.map((b) => b.toNative()),
+        bqms.map((b) => b.nativeHandle()),
         {
           numReads,
           numSweeps,
@@ -59,6 +66,7 @@ export class SimulatedAnnealingSampler implements Sampler<SimulatedAnnealingPara
           betaSchedule,
           initialStates: flattenInitialStates(bqms, numReads, p.initialStates),
           cardinality,
+          kernel: p.kernel,
           cancelToken,
           onProgress: progressCallback(p.onProgress),
         },

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "qahan/problem.h"
+#include "qahan/rng.h"
 #include "qahan/schedules.h"
 
 namespace qahan {
@@ -48,6 +49,9 @@ struct BatchOptions {
   int cardinality = -1;
   std::atomic<uint64_t>* progress = nullptr;  // sweeps done, summed over reads
   std::function<void()> tick;
+  // SA only: a kernel hook (kernels/kernels.h) that runs read (b, init, rng -> dst) itself and returns
+  // true, or returns false to leave the read to the moves of runner.cc.
+  std::function<bool(size_t b, const int8_t* init, Rng& rng, int8_t* dst)> saRead;
 };
 
 struct SampleOutput {
@@ -73,5 +77,13 @@ struct SqaOptions {
 
 std::vector<SampleOutput> runPathIntegral(const std::vector<Problem>& problems, const std::vector<Model>& models,
                                           const SqaOptions& sqa, const BatchOptions& opt);
+
+// The same on models held elsewhere (the binding's cached models), without copying them.
+std::vector<SampleOutput> runSimulatedAnnealing(const std::vector<const Problem*>& problems,
+                                                const std::vector<const Model*>& models,
+                                                const std::vector<Ramp>& schedules, const BatchOptions& opt);
+std::vector<SampleOutput> runPathIntegral(const std::vector<const Problem*>& problems,
+                                          const std::vector<const Model*>& models, const SqaOptions& sqa,
+                                          const BatchOptions& opt);
 
 }  // namespace qahan

@@ -1,0 +1,58 @@
+// qahan/kernels/kernels.h - which SA inner loop runs a model, and the loops that runner.cc does not hold.
+//
+//   dense   rows of a dense coupling matrix (runner.cc, moves.h)
+//   sparse  neighbour lists: for models whose spin-form biases are small integer multiples of one unit,
+//           fixed-degree neighbour arrays with integer fields and a per-sweep table of acceptance
+//           thresholds (a 64-bit integer compare, no exp(), no random draw for downhill moves), each
+//           read on its own stream (kernels/sparse_int.h); otherwise CSR in double (moves.h)
+//   packed  64 reads in the bits of one word per site (kernels/packed.h): couplings as sign masks, a
+//           bit-sliced count of unsatisfied bonds, and an independent Metropolis decision per read
+//           (fresh random bits compared with the binary expansion of each energy class's acceptance
+//           probability, most significant bit first). An AVX2 copy carries 4 such words per
+//           instruction, chosen at run time (the AVX-512 copy, 8 words, crashes on this EPYC and runs only
+//           with QAHAN_PACKED_ISA=avx512 until that is understood); each 64-read word keeps its own random
+//           stream, so the samples do not depend on the CPU or on the thread count.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "qahan/prepared.h"
+#include "qahan/rng.h"
+#include "qahan/runner.h"
+#include "qahan/schedules.h"
+
+namespace qahan {
+
+enum class Kernel { Auto, Dense, Sparse, Packed };
+const char* kernelName(Kernel k);
+
+// The packed kernel takes models in integer form whose largest field is at most this many units.
+constexpr int kPackedMaxFieldUnits = 15;
+// 'auto' packs from this many reads on.
+constexpr int kPackedAutoMinReads = 32;
+
+// Why model m cannot run kernel k ("" when it can). Dense needs dense storage, sparse CSR storage,
+// packed CSR storage in integer form (max field <= kPackedMaxFieldUnits units) without cardinality.
+std::string kernelRefusal(const PreparedModel& m, Kernel k, int cardinality);
+
+// The kernel 'auto' picks for a batch (the same for every model): packed when every model qualifies and
+// numReads >= kPackedAutoMinReads without initial states; else each model's storage.
+Kernel autoKernel(const PreparedModel& m, int numReads, int cardinality, bool initialStates);
+
+// SA read of model m with the integer neighbour-array kernel (m.integer().ok, no cardinality).
+// Same stream use for the start as runner.cc (random spins 64 per draw, or the initial state).
+void saIntegerRead(const PreparedModel& m, const Ramp& betas, const int8_t* init, Rng& rng, const BatchOptions& opt,
+                   int8_t* out);
+
+// SA on every model with the packed kernel; reads of model b are grouped 64 to a word, word g of model b
+// runs on Rng(seed, b, kPackedStream + g) and read r starts from Rng(seed, b, r)'s random spins (or its
+// initial state), as in the other kernels.
+constexpr uint64_t kPackedStream = uint64_t(1) << 40;
+std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>& models, const std::vector<Ramp>& schedules,
+                                      const BatchOptions& opt);
+
+// The vector width the packed kernel uses on this CPU: "avx512", "avx2" or "portable".
+const char* packedIsa();
+
+}  // namespace qahan

@@ -1,0 +1,59 @@
+// qahan/prepared.h - a validated Model with everything the samplers derive from it, built once and
+// shared by every call on an unchanged model (the binding keeps one per BinaryQuadraticModel behind a
+// handle; JS drops the handle when the model changes). Derived parts are made on first use, thread-safely:
+// the spin-form Problem, the default beta range, the largest |bias| of the spin form (SQA's default
+// scale), the swap ranges per cardinality and the integer form the fast kernels need.
+#pragma once
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "qahan/problem.h"
+
+namespace qahan {
+
+// A model whose spin-form fields and couplings are all small integer multiples of one unit:
+//   h_i = unit * hi[i],  J_ij = unit * w,  |hi|, |w| <= kMaxUnits.
+// Neighbour lists are padded to a fixed degree D (pad entries point at the dummy site n with weight 0).
+struct IntegerForm {
+  static constexpr int kMaxUnits = 127;
+  static constexpr int kMaxFieldUnits = 4096;  // max_i |h_i| + sum_j |J_ij| in units
+  bool ok = false;
+  double unit = 0.0;
+  int n = 0, D = 0;
+  int maxField = 0;             // in units
+  std::vector<int32_t> hi;      // n
+  std::vector<int32_t> nbr;     // n * D
+  std::vector<int32_t> w;       // n * D (0 on padding)
+};
+
+IntegerForm integerForm(const Problem& p);
+
+class PreparedModel {
+ public:
+  explicit PreparedModel(Model m) : model_(std::move(m)) {}
+  const Model& model() const { return model_; }
+  const Problem& problem() const;
+  std::pair<double, double> defaultBetaRange() const;
+  std::pair<double, double> swapBetaRange(int k) const;
+  // max(max_i |h_i|, max_ij |J_ij|) of the spin form (what BinaryQuadraticModel.changeVartype('SPIN')
+  // .maxAbsBiases() gives, bit for bit: the same sums in the same order).
+  double maxAbsSpinBias() const;
+  const IntegerForm& integer() const;
+
+ private:
+  Model model_;
+  mutable std::once_flag problemOnce_, rangeOnce_, biasOnce_, intOnce_;
+  mutable Problem problem_;
+  mutable std::pair<double, double> range_;
+  mutable double maxBias_ = 0.0;
+  mutable IntegerForm int_;
+  mutable std::mutex swapMu_;
+  mutable std::map<int, std::pair<double, double>> swap_;
+};
+
+using PreparedPtr = std::shared_ptr<const PreparedModel>;
+
+}  // namespace qahan

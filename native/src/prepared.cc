@@ -1,0 +1,114 @@
+#include "qahan/prepared.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "qahan/schedules.h"
+
+namespace qahan {
+
+const Problem& PreparedModel::problem() const {
+  std::call_once(problemOnce_, [this] { problem_ = toProblem(model_); });
+  return problem_;
+}
+
+std::pair<double, double> PreparedModel::defaultBetaRange() const {
+  std::call_once(rangeOnce_, [this] { range_ = qahan::defaultBetaRange(problem()); });
+  return range_;
+}
+
+std::pair<double, double> PreparedModel::swapBetaRange(int k) const {
+  {
+    std::lock_guard<std::mutex> lk(swapMu_);
+    auto it = swap_.find(k);
+    if (it != swap_.end()) return it->second;
+  }
+  auto r = defaultSwapBetaRange(problem(), k);
+  std::lock_guard<std::mutex> lk(swapMu_);
+  if (swap_.size() > 64) swap_.clear();
+  swap_[k] = r;
+  return r;
+}
+
+double PreparedModel::maxAbsSpinBias() const {
+  std::call_once(biasOnce_, [this] {
+    const Problem& p = problem();
+    double l = 0.0, q = 0.0;
+    for (double v : p.h) l = std::max(l, std::fabs(v));
+    if (p.dense) {
+      const size_t N = static_cast<size_t>(p.n);
+      for (size_t i = 0; i < N; ++i)
+        for (size_t j = i + 1; j < N; ++j) q = std::max(q, std::fabs(p.J[i * N + j]));
+    } else {
+      for (double v : p.val) q = std::max(q, std::fabs(v));
+    }
+    maxBias_ = std::max(l, q);
+  });
+  return maxBias_;
+}
+
+const IntegerForm& PreparedModel::integer() const {
+  std::call_once(intOnce_, [this] { int_ = integerForm(problem()); });
+  return int_;
+}
+
+namespace {
+// v / unit as an integer when it is one (to 1e-9 relative), else a value out of range.
+inline long units(double v, double unit) {
+  const double q = v / unit;
+  const double r = std::nearbyint(q);
+  if (std::fabs(q - r) > 1e-9 * std::max(1.0, std::fabs(q))) return 1L << 40;
+  return static_cast<long>(r);
+}
+}  // namespace
+
+IntegerForm integerForm(const Problem& p) {
+  IntegerForm f;
+  if (p.dense || p.n == 0) return f;
+  const int n = p.n;
+  double minAbs = 0.0;
+  auto see = [&](double v) {
+    v = std::fabs(v);
+    if (v > 0.0 && (minAbs == 0.0 || v < minAbs)) minAbs = v;
+  };
+  for (double v : p.h) see(v);
+  for (double v : p.val) see(v);
+  if (!(minAbs > 0.0)) return f;
+  // The unit: the smallest |coefficient| divided by 1..16 (so 2 and 3 find 1).
+  for (int div = 1; div <= 16 && !f.ok; ++div) {
+    const double unit = minAbs / div;
+    bool ok = true;
+    for (double v : p.h) ok = ok && std::labs(units(v, unit)) <= IntegerForm::kMaxUnits;
+    for (size_t k = 0; ok && k < p.val.size(); ++k) ok = std::labs(units(p.val[k], unit)) <= IntegerForm::kMaxUnits;
+    if (ok) f.ok = true, f.unit = unit;
+  }
+  if (!f.ok) return f;
+  int D = 0, maxField = 0;
+  for (int i = 0; i < n; ++i) {
+    D = std::max<int>(D, static_cast<int>(p.rowPtr[i + 1] - p.rowPtr[i]));
+    long a = std::labs(units(p.h[i], f.unit));
+    for (uint32_t k = p.rowPtr[i]; k < p.rowPtr[i + 1]; ++k) a += std::labs(units(p.val[k], f.unit));
+    maxField = std::max<int>(maxField, static_cast<int>(a));
+  }
+  if (maxField > IntegerForm::kMaxFieldUnits || D > 64) {
+    f.ok = false;
+    return f;
+  }
+  f.n = n;
+  f.D = D;
+  f.maxField = maxField;
+  f.hi.resize(n);
+  f.nbr.assign(static_cast<size_t>(n) * D, n);
+  f.w.assign(static_cast<size_t>(n) * D, 0);
+  for (int i = 0; i < n; ++i) {
+    f.hi[i] = static_cast<int32_t>(units(p.h[i], f.unit));
+    int d = 0;
+    for (uint32_t k = p.rowPtr[i]; k < p.rowPtr[i + 1]; ++k, ++d) {
+      f.nbr[static_cast<size_t>(i) * D + d] = static_cast<int32_t>(p.colIdx[k]);
+      f.w[static_cast<size_t>(i) * D + d] = static_cast<int32_t>(units(p.val[k], f.unit));
+    }
+  }
+  return f;
+}
+
+}  // namespace qahan
