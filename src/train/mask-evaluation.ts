@@ -9,8 +9,8 @@
  * by the run's own head (qahan-energy pools energy contributions, qahan-free divides by the count kept).
  *
  * A qahan-free run is evaluated on its own form, the free QUBO (no cardinality, nothing repaired): there
- * 'topk' keeps a_i > tau, 'qubo-ls' descends by single flips from that, and the reference is the best of
- * a large SA budget and those masks, each refined by 1-flip descent. Overlap under control error is the
+ * 'topk' keeps a_i > tau, 'qubo-ls' descends by single flips and swaps from that, and the reference is
+ * the best of a large SA budget and those masks, each refined by that descent. Overlap under control error is the
  * Jaccard index with the noiseless masks, as the counts may differ.
  */
 import * as fs from 'fs';
@@ -20,7 +20,7 @@ import { annealAttention, buildAttentionProblem } from '../attention/annealed-ma
 import { attentionMethod, findAttentionMethod } from '../attention/methods';
 import { logitsFromMask } from '../attention/methods/method';
 import { samplerParams } from '../attention/methods/qahan';
-import { annealFreeMasks, buildFreeQubos, flipLocalSearch, thresholdMask } from '../attention/methods/qahan-free';
+import { annealFreeMasks, buildFreeQubos, freeDescent, thresholdMask } from '../attention/methods/qahan-free';
 import { AttentionNetwork } from '../attention/network';
 import type { MethodName } from '../attention/options';
 import { quboEnergy, toBqms } from '../attention/qubo';
@@ -207,15 +207,15 @@ export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result:
         let clean: Float32Array | undefined;
         if (free) {
           // The free form (qahan-free): no cardinality, so no repair; topk is its optimum without
-          // redundancy (a_i > tau), qubo-ls 1-flip descent from there, the reference the best of a large
-          // SA budget and those masks, each refined by 1-flip descent.
+          // redundancy (a_i > tau), qubo-ls flip-and-swap descent from there, the reference the best of a
+          // large SA budget and those masks, each refined by flip-and-swap descent.
           const fq = buildFreeQubos({ options: net.options, scores: host.scores, features: host.features, batch: B, channels: net.channels });
           const start = thresholdMask(fq);
           if (solverName === 'topk') {
             mask = start;
           } else if (solverName === 'qubo-ls') {
             mask = new Float32Array(B * N);
-            for (let b = 0; b < B; b++) mask.set(flipLocalSearch(fq, b, rowOf(start, b)).mask, b * N);
+            for (let b = 0; b < B; b++) mask.set(freeDescent(fq, b, rowOf(start, b)).mask, b * N);
           } else {
             mask = (await annealFreeMasks(net, sampler!, host, B, { seed: seed + done, quboNoise: 0, controlError })).mask;
             path = 'free';
@@ -227,9 +227,9 @@ export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result:
             const mine = rowOf(mask, b);
             const ts = rowOf(start, b);
             if (withReference) {
-              const tsLs = flipLocalSearch(fq, b, ts);
+              const tsLs = freeDescent(fq, b, ts);
               let ref = tsLs.energy;
-              for (const z of [mine, big[b].first.sample]) ref = Math.min(ref, flipLocalSearch(fq, b, z).energy);
+              for (const z of [mine, big[b].first.sample]) ref = Math.min(ref, freeDescent(fq, b, z).energy);
               const e = quboEnergy(fq, b, mine);
               const tol = 1e-9 * Math.max(1, Math.abs(ref));
               if (e <= ref + tol) atRef++;

@@ -18,6 +18,7 @@ import { Rng } from '../rng';
 import type { ResolvedAttentionOptions } from '../settings';
 import { AttentionMethod, Forward, MaskResult, stepSeed, testSeed } from './method';
 import { samplerParams } from './qahan';
+import { swapLocalSearch } from '../swap-search';
 
 const now = () => performance.now();
 
@@ -56,15 +57,18 @@ export interface FreeMaskResult extends MaskResult {
 /**
  * qahan-free's masks for a batch: build the free QUBOs, optionally add coefficient noise (quboNoise,
  * relative to the largest coefficient) or a QPU's control error (sigma of the h/J range), and anneal
- * them in one sampleBatch call. The mask is each image's lowest read, as it came; energies are those of
- * the clean model.
+ * them in one sampleBatch call. The mask is each image's lowest read, then (unless `polish` is false)
+ * refined on the host by descent over single flips and swaps on the clean model (freeDescent), a few
+ * O(N^2) passes per image: the default single-flip budget (1 read, 128 sweeps) lands next to the
+ * optimum but not always on it (SQA, 4 slices: 94% at N = 16, 83% at N = 20 without it). Energies are
+ * those of the clean model.
  */
 export async function annealFreeMasks(
   net: Pick<Backbone, 'positions' | 'channels' | 'options'>,
   sampler: Sampler,
   host: HostForward,
   B: number,
-  opts: { seed: number; quboNoise?: number; controlError?: number },
+  opts: { seed: number; quboNoise?: number; controlError?: number; polish?: boolean },
 ): Promise<FreeMaskResult> {
   const N = net.positions;
   const t0 = now();
@@ -83,10 +87,13 @@ export async function annealFreeMasks(
   const sets = await sampler.sampleBatch(toBqms(form), freeSamplerParams(sampler, net.options, opts.seed));
   const mask = new Float32Array(B * N);
   const energies = new Float64Array(B);
+  const z = new Uint8Array(N);
   sets.forEach((set, b) => {
     const best = set.first.sample;
-    for (let i = 0; i < N; i++) mask[b * N + i] = best[i] > 0 ? 1 : 0;
-    energies[b] = quboEnergy(qubos, b, mask.subarray(b * N, (b + 1) * N));
+    for (let i = 0; i < N; i++) z[i] = best[i] > 0 ? 1 : 0;
+    const r = opts.polish === false ? { mask: z, energy: quboEnergy(qubos, b, z) } : freeDescent(qubos, b, z);
+    for (let i = 0; i < N; i++) mask[b * N + i] = r.mask[i];
+    energies[b] = r.energy;
   });
   return { mask, energies, qubos, buildMs: t1 - t0, annealMs: now() - t1 };
 }
@@ -122,6 +129,20 @@ export const qahanFree: AttentionMethod = {
   },
   maskedHead: freeHead,
 };
+
+/**
+ * Descent over single flips and swaps (drop one kept position, add one unkept) on image b's free QUBO,
+ * until neither improves. A swap between two similar positions is the typical near-miss of a single-flip
+ * annealer on this form: each flip alone raises the energy, the pair does not.
+ */
+export function freeDescent(q: AttentionQubos, b: number, start: ArrayLike<number>): { mask: Uint8Array; energy: number } {
+  let r = flipLocalSearch(q, b, start);
+  for (;;) {
+    const s = swapLocalSearch(q, b, r.mask);
+    if (!(s.energy < r.energy - 1e-12 * Math.max(1, Math.abs(r.energy)))) return r;
+    r = flipLocalSearch(q, b, s.mask);
+  }
+}
 
 /** The free form's optimum without redundancy: keep a_i > tau (the linear terms' signs). B * N. */
 export function thresholdMask(q: AttentionQubos): Float32Array {

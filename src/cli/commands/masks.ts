@@ -13,7 +13,7 @@ export const command: Command = {
     'qahan masks RUN_DIR [--limit N] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid|topk|qubo-ls] [--control-error SIGMA] [--qpu-formulation threshold|penalty] [--png FILE] [--json] [--data-dir D] [--seed S]\n' +
     '  --limit N            test images, the first of the run\'s test split (default 1000)\n' +
     '  --sampler S          solver of the masks (default: the configured sampler); any qahan method\'s run (qahan, qahan-energy, qahan-free)\n' +
-    '                       is classified through its own head; a qahan-free run is solved in its own free form (topk: a_i > tau, qubo-ls: 1-flip descent)\n' +
+    '                       is classified through its own head; a qahan-free run is solved in its own free form (topk: a_i > tau, qubo-ls: flip-and-swap descent)\n' +
     '  --control-error X    QPU control error: Gaussian noise of X (e.g. 0.02) times the h/J range on the Ising form (single-flip path; the free form is not repaired)\n' +
     '  --qpu-formulation F  what the single-flip path anneals: threshold (default) or penalty, both repaired to k\n' +
     '  --png FILE           a grid of the first 32 test images with the kept positions outlined (.svg beside it)\n' +
