@@ -101,7 +101,7 @@ describe('labelled variables', () => {
     expect(ss.variables).toEqual(['paris', 'lyon', 'nice']);
     expect(ss.first.assignment).toEqual({ paris: -1, lyon: 1, nice: 1 });
     expect(ss.first.assignment.paris).toBe(-1);
-    expect(ss.samples[0]).toBeInstanceOf(Int8Array);
+    expect(ss.samples[0].constructor.name).toBe('Int8Array'); // made by the addon, outside jest's realm
     expect(ss.first.energy).toBe(-4.5);
     const batch = await make().sampleBatch([cities(), BinaryQuadraticModel.fromIsing([1], [])]);
     expect(batch[0].variables).toEqual(['paris', 'lyon', 'nice']);
