@@ -22,6 +22,8 @@
 #include "qahan/problem.h"
 #include "qahan/runner.h"
 #include "qahan/schedules.h"
+#include "qahan/tabu.h"
+#include "qahan/tempering.h"
 #include "qahan/version.h"
 
 namespace {
@@ -830,6 +832,201 @@ Napi::Value ExactSolve(const Napi::CallbackInfo& info) {
   return startJob(env, work, finish, Napi::Function());
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Parallel tempering and tabu search (issue 12): the SA pattern, with their own options and results.
+
+// params.timeLimit: seconds (> 0), absent = none.
+double parseTimeLimit(const Napi::Object& p) {
+  if (!has(p, "timeLimit")) return 0.0;
+  const double s = finiteNumber(p.Get("timeLimit"), "params.timeLimit");
+  if (!(s > 0) || s > 1e7) rangeError("params.timeLimit must be a number of seconds in (0, 1e7]");
+  return s;
+}
+
+template <class T>
+Napi::Float64Array numbersArray(Napi::Env env, const std::vector<T>& v) {
+  auto a = Napi::Float64Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a[i] = static_cast<double>(v[i]);
+  return a;
+}
+
+Napi::Value ParallelTempering(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto t0 = std::chrono::steady_clock::now();
+  struct Call {
+    std::vector<PreparedPtr> prepared;
+    std::vector<ModelRef> models;
+    Common common;
+    BatchOptions opt;
+    std::vector<TemperingOptions> perModel;
+    std::vector<TemperingOutput> out;
+    Timing timing;
+    std::vector<const Problem*> problems;
+    std::vector<const Model*> modelPtrs;
+  };
+  auto call = std::make_shared<Call>();
+  call->prepared = parseModels(env, info[0]);
+  call->models = modelRefs(call->prepared);
+  Napi::Object p = asObject(info[1], "params");
+  if (has(p, "initialStates")) typeError("params.initialStates is not a parallelTempering parameter");
+  call->common = parseCommon(env, p, call->models);
+  TemperingOptions base;
+  const double timeLimit = parseTimeLimit(p);
+  base.timeLimitSec = timeLimit;
+  if (has(p, "targetEnergy")) base.targetEnergy = finiteNumber(p.Get("targetEnergy"), "params.targetEnergy");
+  const bool haveSweeps = has(p, "numSweeps");
+  if (!haveSweeps && timeLimit <= 0) typeError("params.numSweeps must be an integer (or give params.timeLimit)");
+  base.numSweeps = haveSweeps ? integer(p.Get("numSweeps"), "params.numSweeps", 1, kMaxSweeps) : kMaxSweeps;
+  const int numReplicas = has(p, "numReplicas") ? static_cast<int>(integer(p.Get("numReplicas"), "params.numReplicas", 1, 1024)) : 0;
+  bool haveRange = has(p, "betaRange");
+  std::pair<double, double> range{0, 0};
+  if (haveRange) {
+    range = parsePair(p.Get("betaRange"), "params.betaRange", 0.0, false);
+    if (range.second < range.first) rangeError("params.betaRange must be [hot, cold] with hot <= cold");
+  }
+  const std::string cm = has(p, "clusterMoves") && p.Get("clusterMoves").IsBoolean()
+                             ? (p.Get("clusterMoves").As<Napi::Boolean>().Value() ? "on" : "off")
+                             : optionalString(p, "clusterMoves", "params.clusterMoves", {"auto", "on", "off"}, "auto");
+  const std::string ladder = optionalString(p, "ladder", "params.ladder", {"geometric", "adaptive"}, "geometric");
+  base.adaptive = ladder == "adaptive";
+  Napi::Value st = p.Get("stats");
+  if (!st.IsUndefined()) {
+    if (!st.IsBoolean()) typeError("params.stats must be a boolean");
+    base.stats = st.As<Napi::Boolean>().Value();
+  }
+  for (size_t b = 0; b < call->models.size(); ++b) {
+    const uint64_t R = numReplicas ? numReplicas : 64;
+    if (R * 2 * static_cast<uint64_t>(call->models[b].n) > kMaxSliceValues)
+      rangeError("params.numReplicas: numReplicas * models[" + std::to_string(b) + "].numVariables is too large");
+    if (base.stats && R * call->common.numReads * static_cast<uint64_t>(call->models[b].n) > kMaxOutputValues)
+      rangeError("params.stats: numReplicas * numReads * numVariables is too large");
+  }
+  fillBatchOptions(call->common, call->models, call->opt);
+  const double parseMs = msSince(t0);
+  const uint64_t total = haveSweeps ? static_cast<uint64_t>(base.numSweeps) * call->common.numReads * call->models.size() : 0;
+
+  auto work = [call, base, numReplicas, haveRange, range, cm, parseMs](Job& job) {
+    const auto t1 = std::chrono::steady_clock::now();
+    Call& c = *call;
+    if (c.common.cancel && c.common.cancel->load()) throw Cancelled();
+    for (auto& pm : c.prepared) {
+      const Problem& pr = pm->problem();
+      c.problems.push_back(&pr);
+      c.modelPtrs.push_back(&pm->model());
+      TemperingOptions o = base;
+      const auto r = haveRange ? range : pm->defaultBetaRange();
+      o.betaHot = r.first;
+      o.betaCold = r.second;
+      o.numReplicas = numReplicas ? numReplicas : defaultNumReplicas(pr, r.first, r.second);
+      o.clusterMoves = cm == "on" || (cm == "auto" && clusterMovesHelp(pr));
+      c.perModel.push_back(o);
+    }
+    c.timing.pre = parseMs + msSince(t1);
+    const auto t2 = std::chrono::steady_clock::now();
+    c.opt.progress = &job.done;
+    c.opt.abort = job.abortFlag();
+    c.opt.tick = [&job] { job.tick(); };
+    c.out = runParallelTempering(c.problems, c.modelPtrs, c.perModel, c.opt);
+    c.timing.sampling = msSince(t2);
+  };
+  auto finish = [call](Napi::Env e, double) {
+    const auto t3 = std::chrono::steady_clock::now();
+    Call& c = *call;
+    Napi::Array arr = Napi::Array::New(e, c.models.size());
+    std::vector<Napi::Object> objs;
+    for (size_t b = 0; b < c.models.size(); ++b) {
+      const TemperingOutput& o = c.out[b];
+      Napi::Object r = resultObject(e, c.common.numReads, c.models[b].n, o.out.samples, o.out.energies, c.problems[b]->dense, c.timing);
+      r.Set("betaRange", pairArray(e, c.perModel[b].betaHot, c.perModel[b].betaCold));
+      r.Set("betas", numbersArray(e, o.betas));
+      r.Set("numReplicas", Napi::Number::New(e, static_cast<double>(o.betas.size())));
+      r.Set("clusterMoves", Napi::Boolean::New(e, c.perModel[b].clusterMoves));
+      r.Set("timeToBestMs", numbersArray(e, o.timeToBestMs));
+      r.Set("sweepsDone", numbersArray(e, o.sweepsDone));
+      r.Set("swapAttempts", numbersArray(e, o.swapAttempts));
+      r.Set("swapAccepts", numbersArray(e, o.swapAccepts));
+      r.Set("clusterMoveCount", Napi::Number::New(e, static_cast<double>(o.clusterMoves)));
+      r.Set("clusterMeanSize", Napi::Number::New(e, o.clusterMoves ? static_cast<double>(o.clusterSpins) / o.clusterMoves : 0.0));
+      if (c.perModel[b].stats) r.Set("replicaSamples", toInt8Array(e, o.replicaSamples));
+      arr.Set(static_cast<uint32_t>(b), r);
+      objs.push_back(r);
+    }
+    const double post = msSince(t3);
+    for (auto& r : objs) r.Get("timing").As<Napi::Object>().Set("postprocessMs", Napi::Number::New(e, post));
+    return Napi::Value(arr);
+  };
+  return startJob(env, work, finish, call->common.onProgress, total);
+}
+
+Napi::Value TabuSearch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto t0 = std::chrono::steady_clock::now();
+  struct Call {
+    std::vector<PreparedPtr> prepared;
+    std::vector<ModelRef> models;
+    Common common;
+    BatchOptions opt;
+    TabuOptions tabu;
+    std::vector<TabuOutput> out;
+    Timing timing;
+    std::vector<const Problem*> problems;
+    std::vector<const Model*> modelPtrs;
+  };
+  auto call = std::make_shared<Call>();
+  call->prepared = parseModels(env, info[0]);
+  call->models = modelRefs(call->prepared);
+  Napi::Object p = asObject(info[1], "params");
+  call->common = parseCommon(env, p, call->models);
+  TabuOptions& t = call->tabu;
+  t.timeLimitSec = parseTimeLimit(p);
+  if (has(p, "targetEnergy")) t.targetEnergy = finiteNumber(p.Get("targetEnergy"), "params.targetEnergy");
+  const bool haveRestarts = has(p, "numRestarts");
+  if (!haveRestarts && t.timeLimitSec <= 0) typeError("params.numRestarts must be an integer (or give params.timeLimit)");
+  t.numRestarts = haveRestarts ? integer(p.Get("numRestarts"), "params.numRestarts", 1, static_cast<int64_t>(kMaxSafeInteger)) : (int64_t(1) << 62);
+  if (has(p, "tenure")) t.tenure = static_cast<int>(integer(p.Get("tenure"), "params.tenure", 0, kMaxVariables));
+  if (has(p, "stallIterations"))
+    t.stallIterations = integer(p.Get("stallIterations"), "params.stallIterations", 1, static_cast<int64_t>(kMaxSafeInteger));
+  fillBatchOptions(call->common, call->models, call->opt);
+  const double parseMs = msSince(t0);
+
+  auto work = [call, parseMs](Job& job) {
+    const auto t1 = std::chrono::steady_clock::now();
+    Call& c = *call;
+    if (c.common.cancel && c.common.cancel->load()) throw Cancelled();
+    for (auto& pm : c.prepared) {
+      c.problems.push_back(&pm->problem());
+      c.modelPtrs.push_back(&pm->model());
+    }
+    c.timing.pre = parseMs + msSince(t1);
+    const auto t2 = std::chrono::steady_clock::now();
+    c.opt.progress = &job.done;
+    c.opt.abort = job.abortFlag();
+    c.opt.tick = [&job] { job.tick(); };
+    c.out = runTabuSearch(c.problems, c.modelPtrs, c.tabu, c.opt);
+    c.timing.sampling = msSince(t2);
+  };
+  auto finish = [call](Napi::Env e, double) {
+    const auto t3 = std::chrono::steady_clock::now();
+    Call& c = *call;
+    Napi::Array arr = Napi::Array::New(e, c.models.size());
+    std::vector<Napi::Object> objs;
+    for (size_t b = 0; b < c.models.size(); ++b) {
+      const TabuOutput& o = c.out[b];
+      Napi::Object r = resultObject(e, c.common.numReads, c.models[b].n, o.out.samples, o.out.energies, c.problems[b]->dense, c.timing);
+      r.Set("tenure", Napi::Number::New(e, o.tenure));
+      r.Set("stallIterations", Napi::Number::New(e, static_cast<double>(o.stallIterations)));
+      r.Set("timeToBestMs", numbersArray(e, o.timeToBestMs));
+      r.Set("restartsDone", numbersArray(e, o.restartsDone));
+      arr.Set(static_cast<uint32_t>(b), r);
+      objs.push_back(r);
+    }
+    const double post = msSince(t3);
+    for (auto& r : objs) r.Get("timing").As<Napi::Object>().Set("postprocessMs", Napi::Number::New(e, post));
+    return Napi::Value(arr);
+  };
+  return startJob(env, work, finish, call->common.onProgress, 0);
+}
+
 Napi::Value Energies(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Model m = parseModel(info[0], "model");
@@ -964,6 +1161,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("defaultBetaRange", Napi::Function::New(env, guarded<DefaultBetaRange>, "defaultBetaRange"));
   exports.Set("prepareModel", Napi::Function::New(env, guarded<PrepareModel>, "prepareModel"));
   exports.Set("modelDefaults", Napi::Function::New(env, guarded<ModelDefaults>, "modelDefaults"));
+  exports.Set("parallelTempering", Napi::Function::New(env, guarded<ParallelTempering>, "parallelTempering"));
+  exports.Set("tabuSearch", Napi::Function::New(env, guarded<TabuSearch>, "tabuSearch"));
   return exports;
 }
 
