@@ -1,19 +1,39 @@
 // binding.cc - the Node-API surface (the only file that includes napi.h). The contract is
 // src/native/addon.ts. Every argument is validated and copied on the main thread; bad input throws a
-// TypeError (wrong type/shape) or RangeError (bad value) naming the argument. Sampling runs in an
-// AsyncProgressWorker that drives the core's thread pool and settles a Promise; no C++ exception ever
-// escapes into Node (std::bad_alloc becomes a RangeError, other failures an Error).
+// TypeError (wrong type/shape) or RangeError (bad value) naming the argument. Sampling runs as a Job
+// (a control thread driving the core's thread pool, reporting through a thread-safe function) that
+// settles a Promise; no C++ exception ever escapes into Node (std::bad_alloc becomes a RangeError, other
+// failures an Error). Context-aware: all JS state is per env, and env teardown stops that env's jobs.
+// Where node-addon-api itself would rethrow into an env that is shutting down (a terminated worker),
+// give up quietly instead of calling std::terminate.
+#define NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS
 #include <napi.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
+#include <system_error>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
+
+#if defined(_WIN32)
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
 
 #include "qahan/attention.h"
 #include "qahan/exact.h"
@@ -48,9 +68,17 @@ constexpr uint64_t kMaxSliceValues = uint64_t(1) << 26;  // P * n per read
 constexpr int64_t kMaxSweeps = (int64_t(1) << 31) - 1;
 constexpr int64_t kMaxSlices = 1 << 16;
 
+class Job;
+// The live jobs of one env; touched only on that env's JS thread.
+struct JobRegistry {
+  std::unordered_set<Job*> live;
+};
+
+// Per-env state (the addon may be loaded by any number of worker threads).
 struct AddonData {
   Napi::FunctionReference cancelCtor;
   Napi::FunctionReference modelCtor;  // ModelHandle
+  std::shared_ptr<JobRegistry> jobs = std::make_shared<JobRegistry>();
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -440,112 +468,268 @@ Napi::Object resultObject(Napi::Env env, int numReads, int n, const std::vector<
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The async job: `work` runs off the main thread (it may call tick() to report progress), `finish`
-// builds the resolved value on the main thread.
-struct ProgressMsg {
-  double done, total;
+// Async jobs.
+//
+// A job's `work` runs on a control thread of JobThreads, never on libuv's pool: Node joins libuv's
+// threads at process.exit and waits for libuv work before tearing a worker's env down, so a long job
+// there kept the process alive and then settled into a dead env (std::terminate). Progress and the
+// result reach the JS thread through a thread-safe function (TSFN), which also keeps the event loop
+// alive while the job runs. At env teardown the env cleanup hook and the TSFN finalizer set the job's
+// abort flag (the workers stop within a sweep); the control thread never touches the TSFN after its
+// finalizer ran, and the JS side settles with raw napi calls whose failures are ignored, so nothing
+// throws while an env goes away. Workers only use memory the job owns, so nobody has to wait for them.
+
+// Control threads: one per running job, reused, at most kMaxJobThreads (further jobs queue).
+class JobThreads {
+ public:
+  static constexpr unsigned kMaxJobThreads = 64;
+  void run(std::function<void()> task) {
+    std::lock_guard<std::mutex> lk(mu_);
+    // Every queued task needs an idle thread of its own, else it would wait behind a long job.
+    if (q_.size() + 1 > idle_ && threads_ < kMaxJobThreads) {
+      try {
+        std::thread(&JobThreads::loop, this).detach();
+        ++threads_;
+      } catch (const std::system_error&) {
+        if (threads_ == 0) throw;  // nobody would ever run it; else it waits for a free thread
+      }
+    }
+    q_.push_back(std::move(task));
+    cv_.notify_one();
+  }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> lk(mu_);
+    for (;;) {
+      ++idle_;
+      cv_.wait(lk, [&] { return !q_.empty(); });
+      --idle_;
+      std::function<void()> task = std::move(q_.front());
+      q_.pop_front();
+      lk.unlock();
+      task();
+      lk.lock();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> q_;
+  size_t idle_ = 0;
+  unsigned threads_ = 0;
 };
 
-class Job : public Napi::AsyncProgressWorker<ProgressMsg> {
+JobThreads& jobThreads() {
+  static JobThreads* t = new JobThreads();  // never destroyed: detached threads outlive static teardown
+  return *t;
+}
+
+class Job : public std::enable_shared_from_this<Job> {
  public:
   using Work = std::function<void(Job&)>;
   using Finish = std::function<Napi::Value(Napi::Env, double postStartMs)>;
 
-  Job(Napi::Env env, Work work, Finish finish, Napi::Function onProgress)
-      : Napi::AsyncProgressWorker<ProgressMsg>(env, "qahan"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        work_(std::move(work)),
+  Job(Work work, Finish finish, std::shared_ptr<JobRegistry> registry, CancelFlag alsoStop)
+      : work_(std::move(work)),
         finish_(std::move(finish)),
-        abort_(std::make_shared<std::atomic<bool>>(false)) {
-    if (!onProgress.IsEmpty()) onProgress_ = Napi::Persistent(onProgress);
-  }
-  Napi::Promise promise() const { return deferred_.Promise(); }
-  CancelFlag abortFlag() const { return abort_; }
-  bool wantsProgress() const { return !onProgress_.IsEmpty(); }
+        registry_(std::move(registry)),
+        abort_(std::make_shared<std::atomic<bool>>(false)),
+        alsoStop_(std::move(alsoStop)) {}
 
   std::atomic<uint64_t> done{0};
   uint64_t total = 0;
-  void tick() {
-    if (progress_ && wantsProgress()) {
-      ProgressMsg m{static_cast<double>(done.load()), static_cast<double>(total)};
-      progress_->Send(&m, 1);
-    }
+  CancelFlag abortFlag() const { return abort_; }
+
+  // The env is going away: stop the work for good (alsoStop is e.g. the flag exactSolve polls).
+  void teardown() {
+    abort_->store(true);
+    if (alsoStop_) alsoStop_->store(true);
   }
 
- protected:
-  void Execute(const ExecutionProgress& progress) override {
-    progress_ = &progress;
+  // JS thread: creates the Promise and the TSFN and hands the work to a control thread.
+  Napi::Value start(Napi::Env env, Napi::Function onProgress) {
+    napi_value promise, name;
+    check(env, napi_create_promise(env, &deferred_, &promise));
+    if (!onProgress.IsEmpty()) check(env, napi_create_reference(env, onProgress, 1, &onProgress_));
+    wantsProgress_ = onProgress_ != nullptr;
+    check(env, napi_create_string_utf8(env, "qahan", NAPI_AUTO_LENGTH, &name));
+    auto* holder = new std::shared_ptr<Job>(shared_from_this());
+    const napi_status s = napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, holder, &Job::finalize,
+                                                          holder, &Job::callJs, &tsfn_);
+    if (s != napi_ok) {
+      delete holder;
+      if (onProgress_) napi_delete_reference(env, onProgress_);
+      check(env, s);
+    }
+    std::shared_ptr<Job> self = shared_from_this();
     try {
+      jobThreads().run([self] { self->control(); });
+    } catch (...) {
+      tsfnGone_ = true;  // no control thread: drop the TSFN (its finalizer frees `holder`)
+      napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
+      throw;
+    }
+    registry_->live.insert(this);
+    return Napi::Value(env, promise);
+  }
+
+  // Control thread (called by the runner about every 100 ms): queue one progress report unless one is
+  // still waiting; it reads `done` when it runs.
+  void tick() {
+    if (!wantsProgress_) return;
+    std::lock_guard<std::mutex> lk(mu_);
+    if (tsfnGone_ || progressQueued_) return;
+    progressQueued_ = true;
+    callLocked(kProgress);
+  }
+
+ private:
+  static void* const kProgress;
+  static void* const kComplete;
+
+  static void check(napi_env env, napi_status s) {
+    if (s != napi_ok) throw Napi::Error::New(env);
+  }
+
+  // Under mu_: napi_closing means the TSFN is being torn down and must not be used again.
+  void callLocked(void* what) {
+    if (napi_call_threadsafe_function(tsfn_, what, napi_tsfn_nonblocking) == napi_closing) tsfnGone_ = true;
+  }
+
+  void control() {
+    try {
+      if (abort_->load()) throw Cancelled();
       work_(*this);
       tick();
     } catch (const Cancelled&) {
       cancelled_ = true;
-      SetError("qahan: the job was cancelled");
+      error_ = "qahan: the job was cancelled";
     } catch (const std::bad_alloc&) {
-      SetError("qahan: out of memory");
+      error_ = "qahan: out of memory";
     } catch (const std::exception& e) {
-      SetError(std::string("qahan: ") + e.what());
+      error_ = std::string("qahan: ") + e.what();
     } catch (...) {
-      SetError("qahan: unknown native error");
+      error_ = "qahan: unknown native error";
     }
-    progress_ = nullptr;
+    failed_ = !error_.empty();
+    // The outcome above is published to the JS thread by the TSFN queue's lock.
+    std::lock_guard<std::mutex> lk(mu_);
+    if (tsfnGone_) return;
+    callLocked(kComplete);
+    if (!tsfnGone_) napi_release_threadsafe_function(tsfn_, napi_tsfn_release);
+    tsfnGone_ = true;
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
+  static void callJs(napi_env env, napi_value, void* context, void* data) {
+    Job& job = **static_cast<std::shared_ptr<Job>*>(context);
+    if (env == nullptr) return;  // the TSFN is being torn down with calls still queued
     try {
-      deferred_.Resolve(finish_(env, 0));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    } catch (const std::exception& e) {
-      deferred_.Reject(Napi::Error::New(env, std::string("qahan: ") + e.what()).Value());
+      if (data == kProgress)
+        job.progress(env);
+      else
+        job.settle(env);
+    } catch (...) {
+      // Only napi failures while the env shuts down get here; nothing is left to tell.
     }
   }
 
-  void OnError(const Napi::Error& e) override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (!progressError_.IsEmpty()) {
-      deferred_.Reject(progressError_.Value());
-      return;
+  void progress(napi_env env) {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      progressQueued_ = false;
     }
-    Napi::Error err = Napi::Error::New(env, e.Message());
-    if (cancelled_) err.Set("code", Napi::String::New(env, "ERR_QAHAN_CANCELLED"));
-    deferred_.Reject(err.Value());
+    if (settled_ || progressError_ || !onProgress_) return;
+    napi_value cb, recv, args[2];
+    if (napi_get_reference_value(env, onProgress_, &cb) != napi_ok || cb == nullptr) return;
+    napi_get_undefined(env, &recv);
+    napi_create_double(env, static_cast<double>(done.load()), &args[0]);
+    napi_create_double(env, static_cast<double>(total), &args[1]);
+    if (napi_call_function(env, recv, cb, 2, args, nullptr) == napi_ok) return;
+    // A throwing progress callback stops the job and the Promise rejects with whatever it threw
+    // (any value: kept in a one-element array, since a primitive cannot be referenced).
+    abort_->store(true);
+    napi_value thrown = nullptr, box;
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &thrown);
+    if (thrown == nullptr) napi_get_undefined(env, &thrown);
+    if (napi_create_array_with_length(env, 1, &box) == napi_ok && napi_set_element(env, box, 0, thrown) == napi_ok)
+      napi_create_reference(env, box, 1, &progressError_);
   }
 
-  void OnProgress(const ProgressMsg* data, size_t count) override {
-    if (!count || onProgress_.IsEmpty() || !progressError_.IsEmpty()) return;
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    try {
-      onProgress_.Call({Napi::Number::New(env, data->done), Napi::Number::New(env, data->total)});
-    } catch (const Napi::Error& e) {
-      // A throwing progress callback stops the job; the Promise rejects with what it threw.
-      progressError_ = Napi::Persistent(e.Value());
-      abort_->store(true);
+  void settle(napi_env env) {
+    if (settled_) return;
+    settled_ = true;
+    Napi::Env e(env);
+    Napi::HandleScope scope(e);
+    napi_value thrown = nullptr;
+    if (progressError_) {
+      napi_value box;
+      if (napi_get_reference_value(env, progressError_, &box) == napi_ok) napi_get_element(env, box, 0, &thrown);
+      if (thrown) napi_reject_deferred(env, deferred_, thrown);
+    } else if (!failed_) {
+      try {
+        napi_resolve_deferred(env, deferred_, finish_(e, 0));
+      } catch (const Napi::Error& err) {
+        napi_reject_deferred(env, deferred_, err.Value());
+      } catch (const std::exception& err) {
+        napi_reject_deferred(env, deferred_, Napi::Error::New(e, std::string("qahan: ") + err.what()).Value());
+      }
+    } else {
+      Napi::Error err = Napi::Error::New(e, error_);
+      if (cancelled_) err.Set("code", Napi::String::New(e, "ERR_QAHAN_CANCELLED"));
+      napi_reject_deferred(env, deferred_, err.Value());
     }
+    releaseRefs(env);
   }
 
- private:
-  Napi::Promise::Deferred deferred_;
+  void releaseRefs(napi_env env) {
+    if (onProgress_) napi_delete_reference(env, onProgress_);
+    if (progressError_) napi_delete_reference(env, progressError_);
+    onProgress_ = progressError_ = nullptr;
+  }
+
+  // The TSFN is gone: after the result was delivered, or at env teardown with the job still running.
+  static void finalize(napi_env env, void* data, void*) {
+    auto* holder = static_cast<std::shared_ptr<Job>*>(data);
+    Job& job = **holder;
+    {
+      std::lock_guard<std::mutex> lk(job.mu_);
+      job.tsfnGone_ = true;
+    }
+    if (!job.settled_) job.teardown();
+    job.registry_->live.erase(&job);
+    job.releaseRefs(env);
+    delete holder;
+  }
+
   Work work_;
   Finish finish_;
-  Napi::FunctionReference onProgress_;
-  Napi::ObjectReference progressError_;
+  std::shared_ptr<JobRegistry> registry_;
   CancelFlag abort_;
-  const ExecutionProgress* progress_ = nullptr;
-  bool cancelled_ = false;
+  CancelFlag alsoStop_;
+  bool wantsProgress_ = false;
+  // Control thread only, until kComplete is queued.
+  std::string error_;
+  bool failed_ = false, cancelled_ = false;
+  // Shared with the control thread.
+  std::mutex mu_;
+  napi_threadsafe_function tsfn_ = nullptr;
+  bool tsfnGone_ = false, progressQueued_ = false;
+  // JS thread only.
+  napi_deferred deferred_ = nullptr;
+  napi_ref onProgress_ = nullptr, progressError_ = nullptr;
+  bool settled_ = false;
 };
 
+void* const Job::kProgress = reinterpret_cast<void*>(uintptr_t(1));
+void* const Job::kComplete = reinterpret_cast<void*>(uintptr_t(2));
+
 Napi::Value startJob(Napi::Env env, Job::Work work, Job::Finish finish, Napi::Function onProgress,
-                     uint64_t total = 0) {
-  auto* job = new Job(env, std::move(work), std::move(finish), onProgress);
+                     uint64_t total = 0, CancelFlag alsoStop = nullptr) {
+  auto job = std::make_shared<Job>(std::move(work), std::move(finish), env.GetInstanceData<AddonData>()->jobs,
+                                   std::move(alsoStop));
   job->total = total;
-  Napi::Promise p = job->promise();
-  job->Queue();
-  return p;
+  return job->start(env, onProgress);
 }
 
 // params.kernel: 'auto' (the default) or 'dense' | 'sparse' | 'packed', which every model must qualify
@@ -812,6 +996,8 @@ Napi::Value ExactSolve(const Napi::CallbackInfo& info) {
   }
   call->threads = has(p, "threads") ? static_cast<unsigned>(integer(p.Get("threads"), "params.threads", 0, kMaxThreads)) : 0;
   call->cancel = cancelFlag(env, p, "params");
+  // exactSolve polls only this flag, so env teardown sets it (a fresh one when no token was given).
+  if (!call->cancel) call->cancel = std::make_shared<std::atomic<bool>>(false);
   const double parseMs = msSince(t0);
   auto work = [call, parseMs](Job&) {
     if (call->cancel && call->cancel->load()) throw Cancelled();
@@ -829,7 +1015,7 @@ Napi::Value ExactSolve(const Napi::CallbackInfo& info) {
     r.Get("timing").As<Napi::Object>().Set("postprocessMs", Napi::Number::New(e, msSince(t3)));
     return Napi::Value(r);
   };
-  return startJob(env, work, finish, Napi::Function());
+  return startJob(env, work, finish, Napi::Function(), 0, call->cancel);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1122,35 +1308,70 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// Throws make()'s error into JS. While a worker is being terminated nothing can be thrown (and building
+// the error may fail too): then it gives up quietly, where node-addon-api's rethrow would std::terminate.
+template <class Make>
+void throwQuietly(napi_env env, Make make) {
+  try {
+    napi_value v = make();
+    if (v) napi_throw(env, v);
+  } catch (...) {
+  }
+}
+
 // Every exported function goes through here: validation errors become TypeError/RangeError, and no C++
-// exception other than a Napi::Error (which node-addon-api turns into a JS throw) leaves the addon.
+// exception leaves the addon.
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
 Napi::Value guarded(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   try {
     return F(info);
   } catch (const ArgError& e) {
-    if (e.range) throw Napi::RangeError::New(env, e.msg);
-    throw Napi::TypeError::New(env, e.msg);
-  } catch (const Napi::Error&) {
-    throw;
+    throwQuietly(env, [&] { return e.range ? Napi::RangeError::New(env, e.msg).Value() : Napi::TypeError::New(env, e.msg).Value(); });
+  } catch (const Napi::Error& e) {
+    throwQuietly(env, [&] { return napi_value(e.Value()); });
   } catch (const std::bad_alloc&) {
-    throw Napi::RangeError::New(env, "qahan: out of memory");
+    throwQuietly(env, [&] { return Napi::RangeError::New(env, "qahan: out of memory").Value(); });
   } catch (const std::range_error& e) {
-    throw Napi::RangeError::New(env, e.what());
+    throwQuietly(env, [&] { return Napi::RangeError::New(env, e.what()).Value(); });
   } catch (const std::exception& e) {
-    throw Napi::Error::New(env, std::string("qahan: ") + e.what());
+    throwQuietly(env, [&] { return Napi::Error::New(env, std::string("qahan: ") + e.what()).Value(); });
   } catch (...) {
-    throw Napi::Error::New(env, "qahan: unknown native error");
+    throwQuietly(env, [&] { return Napi::Error::New(env, "qahan: unknown native error").Value(); });
   }
+  return Napi::Value();
+}
+
+// Node may unload the addon when the last env that loaded it (a worker's) goes away, but the core's
+// detached pool threads run this library's code for the life of the process: pin it.
+void pinLibrary() {
+#if defined(_WIN32)
+  HMODULE self;
+  GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                     reinterpret_cast<LPCWSTR>(&pinLibrary), &self);
+#else
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&pinLibrary), &info) && info.dli_fname) dlopen(info.dli_fname, RTLD_NOW | RTLD_NODELETE);
+#endif
+}
+
+// Env teardown (process exit, worker.terminate()): stop every job of this env; their Promises are
+// never settled, and the workers leave within a sweep.
+void stopJobs(void* arg) {
+  auto* jobs = static_cast<std::shared_ptr<JobRegistry>*>(arg);
+  for (Job* job : (*jobs)->live) job->teardown();
+  delete jobs;
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  static std::once_flag pinned;
+  std::call_once(pinned, pinLibrary);
   auto* data = new AddonData();
   Napi::Function ctor = CancelToken::Define(env);
   data->cancelCtor = Napi::Persistent(ctor);
   data->modelCtor = Napi::Persistent(ModelHandle::Define(env));
   env.SetInstanceData(data);
+  napi_add_env_cleanup_hook(env, stopJobs, new std::shared_ptr<JobRegistry>(data->jobs));
   exports.Set("CancelToken", ctor);
   exports.Set("info", Napi::Function::New(env, guarded<Info>, "info"));
   exports.Set("energies", Napi::Function::New(env, guarded<Energies>, "energies"));
