@@ -5,6 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { architecture } from '../../src/attention/backbone';
+import { AttentionNetwork } from '../../src/attention/network';
 import { initBackend } from '../../src/train/backend';
 import { makePlan, parseShard, readPlan, runLine, shardRuns, writePlan } from '../../src/train/experiment-plan';
 import { runShard } from '../../src/train/experiment-run';
@@ -153,4 +156,37 @@ test('normalised areas and the detrended smoothness measure', () => {
   // Relative: the same relative noise at a 10x lower loss level scores the same.
   const low = jagged.map((r) => ({ ...r, loss: r.loss / 10 }));
   expect(iterationSmoothness(low).relative).toBeCloseTo(iterationSmoothness(jagged).relative, 6);
+});
+
+test("the deep backbones keep the attention slot's N = 49 (MNIST) and N = 64 (CIFAR-10) positions", () => {
+  for (const [dataset, n, k] of [['mnist', 49, 12], ['cifar10', 64, 16]] as const) {
+    for (const arch of ['small', 'deep'] as const) {
+      const net = new AttentionNetwork(architecture(dataset, arch), { method: 'none', seed: 0 });
+      expect([net.positions, net.k]).toEqual([n, k]);
+      net.dispose();
+    }
+  }
+  expect(() => architecture('mnist', 'huge' as never)).toThrow(RangeError);
+});
+
+test("REINFORCE's entropy bonus reaches the scorer's gradient (and 0 leaves the step unchanged)", async () => {
+  const x = tf.randomNormal([4, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 10).toFloat() as tf.Tensor2D;
+  const scorerAfter = async (entropyBonus: number | undefined) => {
+    const net = new AttentionNetwork(architecture('mnist'), { method: 'reinforce', seed: 1, attention: entropyBonus === undefined ? {} : { entropyBonus } });
+    // SGD: Adam's first step is about lr x sign(gradient), which a smaller extra term rarely flips.
+    const opt = tf.train.sgd(0.1);
+    await net.trainStep(x, y, opt);
+    const i = net.variableNames.indexOf('scorer/kernel');
+    const w = Array.from(await net.variables[i].data());
+    net.dispose();
+    opt.dispose();
+    return w;
+  };
+  const none = await scorerAfter(undefined);
+  expect(await scorerAfter(0)).toEqual(none);
+  const bonus = await scorerAfter(1);
+  expect(bonus.some((v, i) => Math.abs(v - none[i]) > 1e-6)).toBe(true);
+  x.dispose();
+  y.dispose();
 });
