@@ -137,7 +137,7 @@ Sites packedSites(const IntegerForm& f) {
       st.total[i] += std::abs(w);
     };
     for (int d = 0; d < f.D; ++d) add(f.nbr[static_cast<size_t>(i) * f.D + d], f.w[static_cast<size_t>(i) * f.D + d]);
-    add(f.n, f.hi[i]);
+    add(f.n, -f.hi[i]);  // h s_i is a bond of weight -h to the dummy site, fixed at s = -1
     st.start[i + 1] = static_cast<uint32_t>(st.bonds.size());
   }
   return st;
