@@ -11,10 +11,12 @@
  */
 import { ExactSolver } from '../samplers/exact';
 import { PathIntegralAnnealingSampler } from '../samplers/path-integral-annealing';
+import { ParallelTemperingSampler } from '../samplers/parallel-tempering';
 import { SimulatedAnnealingSampler } from '../samplers/simulated-annealing';
+import { TabuSampler } from '../samplers/tabu';
 
 /** Parameters of DWaveQpuSampler and DWaveHybridSampler. */
-export const DWAVE_SAMPLER_PARAMS: readonly string[] = ['annealingTime', 'chainStrength', 'chainStrengthPrefactor', 'answerMode', 'label', 'solverParams', 'timeLimit'];
+export const DWAVE_SAMPLER_PARAMS: readonly string[] = ['annealingTime', 'chainStrength', 'chainStrengthPrefactor', 'answerMode', 'label', 'solverParams', 'timeLimit', 'embeddingMethod', 'embeddingOptions'];
 
 /** Parameters every sampler takes. */
 const COMMON = ['numReads', 'seed', 'threads'];
@@ -28,6 +30,8 @@ export function knownConfigParams(): ReadonlySet<string> {
     ...new SimulatedAnnealingSampler().parameters,
     ...new PathIntegralAnnealingSampler().parameters,
     ...new ExactSolver().parameters,
+    ...new ParallelTemperingSampler().parameters,
+    ...new TabuSampler().parameters,
     ...DWAVE_SAMPLER_PARAMS,
   ]);
   return known;

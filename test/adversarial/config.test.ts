@@ -12,6 +12,8 @@ import { resolveSamplerConfig } from '../../src/config/qahan-config';
 import { ConfigFileError, DWaveHybridSampler, DWaveQpuSampler, loadDWaveConfig, SapiClient } from '../../src/dwave';
 import { QahanError } from '../../src/errors';
 import { createSampler } from '../../src/samplers/create-sampler';
+import { ParallelTemperingSampler } from '../../src/samplers/parallel-tempering';
+import { TabuSampler } from '../../src/samplers/tabu';
 import { ExactSolver } from '../../src/samplers/exact';
 import { PathIntegralAnnealingSampler } from '../../src/samplers/path-integral-annealing';
 import { SimulatedAnnealingSampler } from '../../src/samplers/simulated-annealing';
@@ -126,7 +128,7 @@ describe('item 9: configured params are checked like call-time parameters', () =
 
   test("the accepted names are exactly the samplers' own parameters", () => {
     const client = new SapiClient({ endpoint: 'http://127.0.0.1:9/sapi/v2/', token: 'T' });
-    const samplers = [new SimulatedAnnealingSampler(), new PathIntegralAnnealingSampler(), new ExactSolver(), new DWaveQpuSampler({ client }), new DWaveHybridSampler({ client })];
+    const samplers = [new SimulatedAnnealingSampler(), new PathIntegralAnnealingSampler(), new ExactSolver(), new ParallelTemperingSampler(), new TabuSampler(), new DWaveQpuSampler({ client }), new DWaveHybridSampler({ client })];
     const names = new Set(['numReads', 'seed', 'threads', ...samplers.flatMap((s) => s.parameters)]);
     expect([...knownConfigParams()].sort()).toEqual([...names].sort());
     // Every value check is for a real parameter.

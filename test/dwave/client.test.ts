@@ -156,10 +156,23 @@ describe('retries and faults', () => {
     mock.inject({ type: 'delay', ms: 20_000 });
     const cancelsBefore = mock.cancelled.length;
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 300);
-    const t0 = Date.now();
-    const err = await failure(() => sampler().sample(small, { numReads: 5, signal: ac.signal }));
+    // Abort 300 ms after the problem reached the mock (embedding time before the submit varies with load).
+    const submittedBefore = mock.stats.submitted;
+    let t0 = 0;
+    const watch = setInterval(() => {
+      if (mock.stats.submitted > submittedBefore && !t0) {
+        t0 = Date.now();
+        setTimeout(() => ac.abort(), 300);
+      }
+    }, 10);
+    let err: Error;
+    try {
+      err = await failure(() => sampler().sample(small, { numReads: 5, signal: ac.signal }));
+    } finally {
+      clearInterval(watch);
+    }
     expect(err.name).toBe('AbortError');
+    expect(t0).toBeGreaterThan(0);
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(mock.cancelled.length).toBe(cancelsBefore + 1);
     expect(mock.problemStatus(mock.cancelled[mock.cancelled.length - 1])).toBe('CANCELLED');
