@@ -49,11 +49,10 @@ export class ExactSolver implements Sampler<ExactSolverParams> {
     if (k === undefined) return set;
     // Energies of the model itself, and only the states that keep k.
     const n = bqm.numVariables;
-    const one = 1;
     const rows: number[] = [];
     for (let r = 0; r < set.length; r++) {
       let c = 0;
-      for (let i = 0; i < n; i++) c += result.samples[r * n + i] === one ? 1 : 0;
+      for (let i = 0; i < n; i++) c += result.samples[r * n + i] === 1 ? 1 : 0;
       if (c === k) rows.push(r);
     }
     const samples = new Int8Array(rows.length * n);

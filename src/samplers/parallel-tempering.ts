@@ -1,5 +1,5 @@
 import type { BinaryQuadraticModel } from '../model/bqm';
-import { addon, NativeCancelToken, NativeModel, NativeSampleResult } from '../native/addon';
+import { addon, NativeCancelToken, NativeModel, NativeModelHandle, NativeSampleResult } from '../native/addon';
 import { defaultThreads, progressCallback, runCancellable, toSampleSet } from './native-run';
 import type { SampleSet } from './sample-set';
 import { checkParameterNames, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
@@ -54,7 +54,7 @@ export interface NativeTemperingParams {
   onProgress?: (done: number, total: number) => void;
 }
 
-export function nativeParallelTempering(models: NativeModel[], params: NativeTemperingParams): Promise<NativeTemperingResult[]> {
+export function nativeParallelTempering(models: (NativeModel | NativeModelHandle)[], params: NativeTemperingParams): Promise<NativeTemperingResult[]> {
   const a = addon() as unknown as { parallelTempering?: (m: unknown, p: unknown) => Promise<NativeTemperingResult[]> };
   if (!a.parallelTempering) throw new Error('qahan: the native addon has no parallelTempering; rebuild it (npm run build:native)');
   return a.parallelTempering(models, params);
@@ -109,7 +109,7 @@ export class ParallelTemperingSampler implements Sampler<ParallelTemperingParams
     if (bqms.length === 0) return [];
     const results = await runCancellable(p.signal, (cancelToken) =>
       nativeParallelTempering(
-        bqms.map((b) => b.toNative()),
+        bqms.map((b) => b.nativeHandle()),
         {
           numReads,
           numSweeps,

@@ -1,5 +1,5 @@
 import type { BinaryQuadraticModel } from '../model/bqm';
-import { addon, NativeCancelToken, NativeModel, NativeSampleResult } from '../native/addon';
+import { addon, NativeCancelToken, NativeModel, NativeModelHandle, NativeSampleResult } from '../native/addon';
 import { defaultThreads, flattenInitialStates, progressCallback, runCancellable, toSampleSet } from './native-run';
 import { optionalTarget, optionalTimeLimit } from './parallel-tempering';
 import type { SampleSet } from './sample-set';
@@ -39,7 +39,7 @@ export interface NativeTabuParams {
   onProgress?: (done: number, total: number) => void;
 }
 
-export function nativeTabuSearch(models: NativeModel[], params: NativeTabuParams): Promise<NativeTabuResult[]> {
+export function nativeTabuSearch(models: (NativeModel | NativeModelHandle)[], params: NativeTabuParams): Promise<NativeTabuResult[]> {
   const a = addon() as unknown as { tabuSearch?: (m: unknown, p: unknown) => Promise<NativeTabuResult[]> };
   if (!a.tabuSearch) throw new Error('qahan: the native addon has no tabuSearch; rebuild it (npm run build:native)');
   return a.tabuSearch(models, params);
@@ -75,7 +75,7 @@ export class TabuSampler implements Sampler<TabuParams> {
     if (bqms.length === 0) return [];
     const results = await runCancellable(p.signal, (cancelToken) =>
       nativeTabuSearch(
-        bqms.map((b) => b.toNative()),
+        bqms.map((b) => b.nativeHandle()),
         {
           numReads,
           timeLimit,

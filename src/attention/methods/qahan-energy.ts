@@ -13,10 +13,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Backbone } from '../backbone';
-import { annealMasks } from './qahan';
-import { AttentionMethod, Forward, stepSeed, testSeed } from './method';
+import { annealedSteps, annealMasks } from './qahan';
+import { AttentionMethod, Forward } from './method';
 
-const now = () => performance.now();
 
 /** Unit feature vectors (a zero vector stays zero, so its similarity with everything is 0, as on the host). */
 function unitRows(F: tf.Tensor3D): tf.Tensor3D {
@@ -70,17 +69,7 @@ export const qahanEnergy: AttentionMethod = {
   hard: true,
   usesQubo: true,
   usesSampler: true,
-  async prepare(ctx, x) {
-    const t0 = now();
-    const host = await ctx.net.scoresAndFeatures(x);
-    const t1 = now();
-    const r = await annealMasks(ctx.net, ctx.sampler!, host, x.shape[0], { seed: stepSeed(ctx) });
-    return { ...r, scoreMs: t1 - t0 };
-  },
+  ...annealedSteps(annealMasks),
   head: ({ net }, fwd, prepared) => ({ logits: energyHead(net, fwd, prepared!.mask) }),
-  async predictMask(ctx, fwd) {
-    const host = await ctx.net.toHost(fwd.F, fwd.a);
-    return (await annealMasks(ctx.net, ctx.sampler!, host, fwd.batch, { seed: testSeed(ctx), quboNoise: ctx.quboNoise })).mask;
-  },
   maskedHead: energyHead,
 };

@@ -16,8 +16,8 @@ import { withControlError } from '../control-error';
 import { AttentionQubos, buildAttentionQubos, perturbQubos, quboEnergy, toBqms } from '../qubo';
 import { Rng } from '../rng';
 import type { ResolvedAttentionOptions } from '../settings';
-import { AttentionMethod, Forward, MaskResult, stepSeed, testSeed } from './method';
-import { samplerParams } from './qahan';
+import { AttentionMethod, Forward, MaskResult } from './method';
+import { annealedSteps, samplerParams } from './qahan';
 import { swapLocalSearch } from '../swap-search';
 
 const now = () => performance.now();
@@ -115,18 +115,8 @@ export const qahanFree: AttentionMethod = {
   hard: false,
   usesQubo: true,
   usesSampler: true,
-  async prepare(ctx, x) {
-    const t0 = now();
-    const host = await ctx.net.scoresAndFeatures(x);
-    const t1 = now();
-    const r = await annealFreeMasks(ctx.net, ctx.sampler!, host, x.shape[0], { seed: stepSeed(ctx) });
-    return { ...r, scoreMs: t1 - t0 };
-  },
+  ...annealedSteps(annealFreeMasks),
   head: ({ net }, fwd, prepared) => ({ logits: freeHead(net, fwd, prepared!.mask) }),
-  async predictMask(ctx, fwd) {
-    const host = await ctx.net.toHost(fwd.F, fwd.a);
-    return (await annealFreeMasks(ctx.net, ctx.sampler!, host, fwd.batch, { seed: testSeed(ctx), quboNoise: ctx.quboNoise })).mask;
-  },
   maskedHead: freeHead,
 };
 

@@ -46,22 +46,35 @@ export async function annealMasks(net: Backbone, sampler: Sampler, host: HostFor
   return { mask: r.mask, energies: r.energies, qubos: problem.qubos, gammas: problem.gammas, buildMs: t1 - t0, annealMs: t2 - t1 };
 }
 
+/** How an annealed method gets a batch's masks from host scores and features. */
+export type AnnealedMasksFn = (net: Backbone, sampler: Sampler, host: HostForward, B: number, opts: { seed: number; quboNoise?: number }) => Promise<MaskResult>;
+
+/**
+ * The steps every annealed method shares: anneal outside the tape at training time (seeded per step) and
+ * at test time (seeded per call, with the forward's QUBO noise); methods differ in `masks` and their head.
+ */
+export function annealedSteps(masks: AnnealedMasksFn): Required<Pick<AttentionMethod, 'prepare' | 'predictMask'>> {
+  return {
+    async prepare(ctx, x) {
+      const t0 = now();
+      const host = await ctx.net.scoresAndFeatures(x);
+      const t1 = now();
+      const r = await masks(ctx.net, ctx.sampler!, host, x.shape[0], { seed: stepSeed(ctx) });
+      return { ...r, scoreMs: t1 - t0 };
+    },
+    async predictMask(ctx, fwd) {
+      const host = await ctx.net.toHost(fwd.F, fwd.a);
+      return (await masks(ctx.net, ctx.sampler!, host, fwd.batch, { seed: testSeed(ctx), quboNoise: ctx.quboNoise })).mask;
+    },
+  };
+}
+
 export const qahan: AttentionMethod = {
   name: 'qahan',
   role: 'annealed',
   hard: true,
   usesQubo: true,
   usesSampler: true,
-  async prepare(ctx, x) {
-    const t0 = now();
-    const host = await ctx.net.scoresAndFeatures(x);
-    const t1 = now();
-    const r = await annealMasks(ctx.net, ctx.sampler!, host, x.shape[0], { seed: stepSeed(ctx) });
-    return { ...r, scoreMs: t1 - t0 };
-  },
+  ...annealedSteps(annealMasks),
   head: ({ net }, { F, a }, prepared) => ({ logits: net.headFromConstantMask(F, a, prepared!.mask) }),
-  async predictMask(ctx, fwd) {
-    const host = await ctx.net.toHost(fwd.F, fwd.a);
-    return (await annealMasks(ctx.net, ctx.sampler!, host, fwd.batch, { seed: testSeed(ctx), quboNoise: ctx.quboNoise })).mask;
-  },
 };
