@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include "qahan/kernels/sparse_int.h"
 #if defined(__GNUC__) || defined(__clang__)
@@ -163,7 +165,14 @@ QAHAN_AI void runChunkT(const ChunkJob& c) {
   const int n = f.n;
   const Vartype vt = c.model->model().vartype;
   const BatchOptions& opt = *c.opt;
-  std::vector<V> a(static_cast<size_t>(n) + 1, packed::splat<V>(0));
+  // Raw 64-byte-aligned storage, not std::vector<V>: a template argument drops the type's aligned()
+  // attribute, so std::vector<V> allocated with the baseline's 16-byte alignment while the AVX copies load
+  // it with aligned instructions (the segfault of the first AVX2 build).
+  std::unique_ptr<V[], void (*)(void*)> store(
+      static_cast<V*>(std::aligned_alloc(64, ((sizeof(V) * (static_cast<size_t>(n) + 1) + 63) / 64) * 64)), std::free);
+  if (!store) throw std::bad_alloc();
+  V* a = store.get();
+  for (int i = 0; i <= n; ++i) a[i] = packed::splat<V>(0);
   std::vector<int8_t> s(static_cast<size_t>(n));
   int live = 0;
   for (int k = 0; k < NW; ++k) {
@@ -192,7 +201,7 @@ QAHAN_AI void runChunkT(const ChunkJob& c) {
     if (stoppedOpt(opt)) throw Cancelled();
     const double beta = c.betas->at(t);
     if (beta != last) acceptanceThresholds(beta, f.unit, f.maxField, q.data()), last = beta;
-    packed::sweep<V, K, Unit>(*c.sites, a.data(), q.data(), rng);
+    packed::sweep<V, K, Unit>(*c.sites, a, q.data(), rng);
     if (opt.progress) opt.progress->fetch_add(static_cast<uint64_t>(live), std::memory_order_relaxed);
   }
   for (int k = 0; k < NW; ++k) {
@@ -234,11 +243,9 @@ int packedWords() {
     const bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
     const bool has2 = __builtin_cpu_supports("avx2");
     if (want == "portable") return 1;
-    // The AVX-512 copy crashes (a segfault on this EPYC, not yet understood): only on request for now.
-    if (want == "avx512") return has512 ? 8 : has2 ? 4 : 1;
-    // The AVX2 copy crashed too (a segfault in chunkAvx2 with 1,100 reads of a 72-spin ring, likely the
-    // vector-type ABI across the target-attribute boundary): portable by default until that is fixed.
     if (want == "avx2") return has2 ? 4 : 1;
+    // Widest first; QAHAN_PACKED_ISA=portable|avx2 narrows it (the samples never depend on the width).
+    return has512 ? 8 : has2 ? 4 : 1;
 #endif
     return 1;
   }();

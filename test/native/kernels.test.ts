@@ -182,9 +182,12 @@ withKernels('kernel choice', () => {
     expect(() => native.simulatedAnnealing([m], { numReads: 4, seed: 1, threads: 0, numSweeps: 10, cardinality: 3, kernel: 'packed' })).toThrow(/cardinality/);
     expect(refusal(() => native.simulatedAnnealing([m], { numReads: 4, seed: 1, threads: 0, numSweeps: 10, kernel: 'fast' as never }))).toMatch(/^RangeError: params.kernel must be/);
   });
-  test('packed samples and energies are exact and do not depend on the vector width (portable build in a child)', async () => {
-    const [res] = await native.simulatedAnnealing([m], { numReads: 130, seed: 5, threads: 0, numSweeps: 30, kernel: 'packed' });
-    for (let k = 0; k < 130; k++) {
+  test('packed samples and energies are exact and do not depend on the vector width (each ISA in a child)', async () => {
+    // 1,100 reads = 18 words: full 8-word (AVX-512) and 4-word (AVX2) chunks plus a partial last chunk,
+    // the case that crashed the first AVX builds.
+    const R = 1100;
+    const [res] = await native.simulatedAnnealing([m], { numReads: R, seed: 5, threads: 0, numSweeps: 30, kernel: 'packed' });
+    for (let k = 0; k < R; k++) {
       let e = 0;
       for (let i = 0; i < n; i++) e += hint[i] * res.samples[k * n + i] + Jint[i] * res.samples[k * n + i] * res.samples[k * n + ((i + 1) % n)];
       expect(res.energies[k]).toBe(e);
@@ -195,11 +198,18 @@ withKernels('kernel choice', () => {
     const script = `const a=require('node-gyp-build')(${JSON.stringify(root)});const addon=()=>a;` +
       `const m=${JSON.stringify({ ...m, linear: Array.from(m.linear), quadRow: Array.from(m.quadRow!), quadCol: Array.from(m.quadCol!), quadBias: Array.from(m.quadBias!) })};` +
       `m.linear=Float64Array.from(m.linear);m.quadRow=Uint32Array.from(m.quadRow);m.quadCol=Uint32Array.from(m.quadCol);m.quadBias=Float64Array.from(m.quadBias);` +
-      `addon().simulatedAnnealing([m],{numReads:130,seed:5,numSweeps:30,kernel:'packed'}).then(r=>process.stdout.write(addon().info().packedIsa+' '+Buffer.from(r[0].samples.buffer).toString('base64')));`;
-    const out = execFileSync(process.execPath, ['-e', script], {
-      cwd: root, env: { ...process.env, QAHAN_PACKED_ISA: 'portable' }, encoding: 'utf8',
-    }).split(' ');
-    expect(out[0]).toBe('portable');
-    expect(out[1]).toBe(Buffer.from(res.samples.buffer).toString('base64'));
+      `addon().simulatedAnnealing([m],{numReads:${R},seed:5,numSweeps:30,kernel:'packed'}).then(r=>process.stdout.write(addon().info().packedIsa+' '+Buffer.from(r[0].samples.buffer).toString('base64')));`;
+    const expected = Buffer.from(res.samples.buffer).toString('base64');
+    const seen = new Set<string>([native.info().packedIsa!]);
+    for (const isa of ['portable', 'avx2', 'avx512']) {
+      const out = execFileSync(process.execPath, ['-e', script], {
+        cwd: root, env: { ...process.env, QAHAN_PACKED_ISA: isa }, encoding: 'utf8',
+      }).split(' ');
+      // A CPU without the ISA falls back to a narrower copy; the portable one is always there.
+      if (isa === 'portable') expect(out[0]).toBe('portable');
+      seen.add(out[0]);
+      expect(out[1]).toBe(expected);
+    }
+    expect(seen.has('portable')).toBe(true);
   });
 });

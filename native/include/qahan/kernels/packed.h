@@ -20,9 +20,15 @@
 namespace qahan {
 namespace packed {
 
-typedef uint64_t v1 __attribute__((vector_size(8)));
-typedef uint64_t v4 __attribute__((vector_size(32)));
-typedef uint64_t v8 __attribute__((vector_size(64)));
+// Alignment stated explicitly: GCC caps a vector type's natural alignment at the widest register the
+// translation unit's baseline target has (16 bytes for SSE2), while code inside a target("avx2") or
+// target("avx512f") function assumes 32 or 64 and uses aligned loads: the storage allocated outside
+// (std::vector<V>) was 16-aligned and the AVX copies segfaulted. With aligned(N) on the type, alignof is
+// the same everywhere. (A template argument drops the attribute: storage for V is allocated by hand.)
+typedef uint64_t v1 __attribute__((vector_size(8), aligned(8)));
+typedef uint64_t v4 __attribute__((vector_size(32), aligned(32)));
+typedef uint64_t v8 __attribute__((vector_size(64), aligned(64)));
+static_assert(alignof(v4) == 32 && alignof(v8) == 64, "packed vectors keep their natural alignment");
 
 template <class V>
 constexpr int words() {
