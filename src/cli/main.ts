@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import type { Command } from './command';
-import { UsageError } from './command';
+import { formatHelp, UsageError } from './command';
 
 /** Commands load lazily so that `qahan solve` never pays for TensorFlow.js. */
-const COMMANDS: Record<string, () => Command> = {
+export const COMMANDS: Readonly<Record<string, () => Command>> = {
   solve: () => require('./commands/solve').command,
   info: () => require('./commands/info').command,
   config: () => require('./commands/config').command,
@@ -56,7 +56,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return 1;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(`Usage: ${command.usage}\n\n${command.summary}`);
+    console.log(formatHelp(command));
     return 0;
   }
   try {

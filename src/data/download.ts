@@ -110,6 +110,7 @@ export async function cachedMd5(file: string, cache = true): Promise<string> {
 }
 
 import { ChecksumError, DownloadError } from '../errors';
+import { ProgressBar } from '../cli/progress';
 
 export { ChecksumError };
 
@@ -123,33 +124,6 @@ function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-class Progress {
-  private last = 0;
-  private readonly started = Date.now();
-  constructor(
-    private readonly label: string,
-    private readonly stream: NodeJS.WritableStream,
-    private readonly tty: boolean,
-  ) {}
-  update(done: number, total: number, final = false): void {
-    const now = Date.now();
-    if (!final && now - this.last < (this.tty ? 100 : 2000)) return;
-    this.last = now;
-    const secs = Math.max(0.001, (now - this.started) / 1000);
-    const rate = `${formatBytes(done / secs)}/s`;
-    let line: string;
-    if (total > 0) {
-      const frac = Math.min(1, done / total);
-      const w = 24;
-      const fill = Math.round(frac * w);
-      line = `${this.label} [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ${formatBytes(done)}/${formatBytes(total)} ${rate}`;
-    } else {
-      line = `${this.label} ${formatBytes(done)} ${rate}`;
-    }
-    this.stream.write(this.tty ? `\r${line}\x1b[K${final ? '\n' : ''}` : `${line}\n`);
-  }
 }
 
 export { DownloadError };
@@ -189,7 +163,9 @@ export async function downloadOnce(url: string, dest: string, md5: string | unde
     const total = Number(res.headers['content-length'] ?? 0) || 0;
     const hash = crypto.createHash('md5');
     const out = fs.createWriteStream(tmp);
-    const bar = showProgress ? new Progress(`downloading ${path.basename(dest)}`, stream, tty) : null;
+    const bar = showProgress
+      ? new ProgressBar(`downloading ${path.basename(dest)}`, total, { stream, formatCount: formatBytes, formatRate: (r) => `${formatBytes(r)}/s`, logEveryMs: 2000 })
+      : null;
     let received = 0;
     await new Promise<void>((resolve, reject) => {
       const body = res.data as NodeJS.ReadableStream & { destroy(e?: Error): void };
@@ -212,7 +188,7 @@ export async function downloadOnce(url: string, dest: string, md5: string | unde
       body.on('data', (chunk: Buffer) => {
         received += chunk.length;
         hash.update(chunk);
-        bar?.update(received, total);
+        bar?.update(received);
         arm();
         if (!out.write(chunk)) {
           body.pause();
@@ -227,7 +203,8 @@ export async function downloadOnce(url: string, dest: string, md5: string | unde
       });
       out.on('error', fail);
     });
-    bar?.update(received, total, true);
+    bar?.update(received);
+    bar?.done();
     if (total > 0 && received !== total) {
       throw new Error(`truncated: got ${received} of ${total} bytes`);
     }

@@ -258,6 +258,8 @@ export interface ReportOptions {
   /** Validation accuracy target; default: 0.98 x the best hard-attention variant's mean final validation accuracy. */
   target?: number;
   png?: boolean;
+  /** PNG pixels per SVG unit. Default 1. */
+  scale?: number;
   /** Seeds for the power table. Default [5, 10, 20]. */
   powerSeeds?: number[];
 }
@@ -491,14 +493,14 @@ export function experimentReport(roots: readonly string[], outDir: string, o: Re
     report.duplicates = duplicates;
     const dir = path.join(outDir, setting);
     fs.mkdirSync(dir, { recursive: true });
-    const png = o.png !== false;
+    const png = { png: o.png !== false, scale: o.scale };
     const variants = Object.keys(report.methods);
     const withCurve = variants.filter((v) => done.some((r) => r.variant === v && r.validation.length));
     const charts: ReturnType<typeof writeChart>[] = [];
     const series = (x: (v: ValidationRecord) => number): Series[] => withCurve.map((v) => ({ name: v, ...meanCurve(done.filter((r) => r.variant === v), x) }));
     if (withCurve.length) {
-      charts.push(writeChart(dir, 'validation-accuracy-vs-steps', series((v) => v.step), { title: `Validation accuracy (${setting})`, xLabel: 'training step', yLabel: 'validation accuracy' }, png));
-      charts.push(writeChart(dir, 'validation-accuracy-vs-seconds', series((v) => v.seconds), { title: `Validation accuracy vs training time (${setting})`, xLabel: 'training seconds (mean over seeds)', yLabel: 'validation accuracy' }, png));
+      charts.push(writeChart(dir, 'validation-accuracy-vs-steps', series((v) => v.step), { title: `Validation accuracy (${setting})`, xLabel: 'training step', yLabel: 'validation accuracy', xInteger: true, yPercent: true }, png));
+      charts.push(writeChart(dir, 'validation-accuracy-vs-seconds', series((v) => v.seconds), { title: `Validation accuracy vs training time (${setting})`, xLabel: 'training seconds (mean over seeds)', yLabel: 'validation accuracy', yPercent: true }, png));
     }
     const testSeries: Series[] = variants.map((v) => {
       const rs = done.filter((r) => r.variant === v);
@@ -506,7 +508,7 @@ export function experimentReport(roots: readonly string[], outDir: string, o: Re
       const y = Array.from({ length: E }, (_, i) => mean(rs.map((r) => r.epochs[i].testAccuracy)));
       return { name: v, x: Array.from({ length: E }, (_, i) => i + 1), y };
     });
-    charts.push(writeChart(dir, 'test-accuracy', testSeries, { title: `Test accuracy per epoch (${setting}; reported, never used to choose)`, xLabel: 'epoch', yLabel: 'test accuracy' }, png));
+    charts.push(writeChart(dir, 'test-accuracy', testSeries, { title: `Test accuracy per epoch (${setting}; reported, never used to choose)`, xLabel: 'epoch', yLabel: 'test accuracy', xInteger: true, yPercent: true }, png));
     for (const [kind, label] of [['gaussian', 'Gaussian sigma'], ['salt-pepper', 'salt-and-pepper rate'], ['control-error', 'QPU control error (share of h/J range)']] as const) {
       const ns: Series[] = [];
       for (const v of variants) {
@@ -518,7 +520,7 @@ export function experimentReport(roots: readonly string[], outDir: string, o: Re
         const y = xs.map((l) => mean(rs.map((r) => (l === 0 ? base(r) : r.noise.find((n) => n.kind === kind && n.level === l)?.accuracy ?? NaN) / base(r))));
         ns.push({ name: v, x: xs, y });
       }
-      if (ns.length) charts.push(writeChart(dir, `noise-${kind}`, ns, { title: `Accuracy under ${label}, relative to clean (${setting})`, xLabel: label, yLabel: 'accuracy / clean accuracy' }, png));
+      if (ns.length) charts.push(writeChart(dir, `noise-${kind}`, ns, { title: `Accuracy under ${label}, relative to clean (${setting})`, xLabel: label, yLabel: 'accuracy relative to clean', yPercent: true }, png));
     }
     fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(report, null, 1) + '\n');
     fs.writeFileSync(path.join(dir, 'report.md'), markdown(report, charts));

@@ -1,8 +1,9 @@
 /**
  * A small SVG line-chart writer for the experiment reports: labelled axes with ticks, a legend, one
  * colour per series, an optional shaded band (e.g. mean +- std over seeds). PNG through
- * @resvg/resvg-js when that optional package loads.
+ * @resvg/resvg-js when that optional package loads, in an explicitly loaded sans-serif (chart-font.ts).
  */
+import { chartFont } from './chart-font';
 
 export interface Series {
   name: string;
@@ -22,9 +23,18 @@ export interface ChartOptions {
   height?: number;
   yMin?: number;
   yMax?: number;
+  xMin?: number;
+  xMax?: number;
   /** Logarithmic x axis (values > 0). */
   logX?: boolean;
+  /** Only whole-number x ticks (epochs, steps). */
+  xInteger?: boolean;
+  /** y values are fractions drawn as percentages (accuracies, as in the tables). */
+  yPercent?: boolean;
 }
+
+/** What the SVGs ask for; the PNG renderer resolves the generic sans-serif to chartFont(). */
+export const CHART_FONT_FAMILY = 'Helvetica, Arial, sans-serif';
 
 /** One colour per method, stable across charts. */
 export const METHOD_COLORS: Record<string, string> = {
@@ -44,15 +54,23 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** About `count` round tick values covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, count = 5): number[] {
-  if (!(hi > lo)) return [lo];
+/** About `count` round tick values covering [lo, hi]; whole numbers only with `integer`. */
+export function niceTicks(lo: number, hi: number, count = 5, integer = false): number[] {
+  if (!(hi > lo)) return integer ? [Math.round(lo)] : [lo];
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw) ?? 10 * mag;
+  // 2.5 is no step for whole numbers (0, 2.5, 5 ...), and no step is below 1.
+  const factors = integer ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
+  let step = factors.map((f) => f * mag).find((s) => s >= raw) ?? 10 * mag;
+  if (integer) step = Math.max(1, Math.round(step));
   const out: number[] = [];
   for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;
+}
+
+/** A fraction as a percentage tick label: 0.9 -> "90%", 0.875 -> "87.5%". */
+export function percentLabel(v: number): string {
+  return `${Number((100 * v).toPrecision(4))}%`;
 }
 
 function fmt(v: number): string {
@@ -71,8 +89,8 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
   const fx = (v: number) => (o.logX ? Math.log10(Math.max(v, 1e-12)) : v);
   const xs = series.flatMap((s) => s.x.map(fx)).filter(Number.isFinite);
   const ys = series.flatMap((s) => [...s.y, ...(s.low ?? []), ...(s.high ?? [])]).filter(Number.isFinite);
-  let x0 = xs.length ? Math.min(...xs) : 0;
-  let x1 = xs.length ? Math.max(...xs) : 1;
+  let x0 = o.xMin !== undefined ? fx(o.xMin) : xs.length ? Math.min(...xs) : 0;
+  let x1 = o.xMax !== undefined ? fx(o.xMax) : xs.length ? Math.max(...xs) : 1;
   if (x1 === x0) {
     x0 -= 0.5;
     x1 += 0.5;
@@ -89,11 +107,12 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
   const px = (v: number) => m.left + ((fx(v) - x0) / (x1 - x0)) * pw;
   const py = (v: number) => m.top + (1 - (v - y0) / (y1 - y0)) * ph;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${CHART_FONT_FAMILY}" font-size="12">`);
   parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
   parts.push(`<text x="${m.left + pw / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(o.title)}</text>`);
   // Grid and ticks.
-  const xt = o.logX ? niceTicks(x0, x1, 5).filter((v) => Number.isInteger(v)).map((v) => 10 ** v) : niceTicks(x0, x1, 6);
+  const xt = o.logX ? niceTicks(x0, x1, 5).filter((v) => Number.isInteger(v)).map((v) => 10 ** v) : niceTicks(x0, x1, 6, o.xInteger);
+  const yfmt = o.yPercent ? percentLabel : fmt;
   const yt = niceTicks(y0, y1, 5);
   parts.push('<g class="grid" stroke="#e5e5e5" stroke-width="1">');
   for (const v of yt) parts.push(`<line x1="${m.left}" x2="${m.left + pw}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}"/>`);
@@ -102,7 +121,7 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
   parts.push(`<g class="axes" stroke="#333" stroke-width="1"><line x1="${m.left}" y1="${m.top + ph}" x2="${m.left + pw}" y2="${m.top + ph}"/><line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${m.top + ph}"/></g>`);
   parts.push('<g class="ticks" fill="#333">');
   for (const v of xt) parts.push(`<text x="${px(v).toFixed(1)}" y="${m.top + ph + 16}" text-anchor="middle">${fmt(v)}</text>`);
-  for (const v of yt) parts.push(`<text x="${m.left - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`);
+  for (const v of yt) parts.push(`<text x="${m.left - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${yfmt(v)}</text>`);
   parts.push('</g>');
   parts.push(`<text class="x-label" x="${m.left + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   parts.push(`<text class="y-label" transform="translate(18 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
@@ -130,13 +149,36 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
   return parts.join('\n');
 }
 
-/** Renders SVG to PNG with @resvg/resvg-js; undefined (with the reason) when it does not load. */
-export function svgToPng(svg: string): { png?: Buffer; error?: string } {
+export interface PngOptions {
+  /** Pixels per SVG unit (2 doubles width and height, for print). Default 1. */
+  scale?: number;
+}
+
+export interface PngResult {
+  png?: Buffer;
+  /** Why there is no PNG (resvg missing, bad SVG). */
+  error?: string;
+  /** The family the generic sans-serif was drawn in; undefined when no font file was found (system fonts then). */
+  font?: string;
+}
+
+/**
+ * Renders SVG to PNG with @resvg/resvg-js (an optional peer): text in chartFont(), the sans-serif the
+ * SVG asks for. With no font file found it falls back to resvg's pick among the system fonts (`font`
+ * undefined); a QAHAN_FONT that is not a font is an error.
+ */
+export function svgToPng(svg: string, o: PngOptions = {}): PngResult {
+  const scale = o.scale ?? 1;
+  if (!(scale > 0 && Number.isFinite(scale))) throw new RangeError(`PNG scale must be a number > 0, got ${scale}`);
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { Resvg } = require('@resvg/resvg-js') as { Resvg: new (svg: string, o?: unknown) => { render(): { asPng(): Buffer } } };
-    const r = new Resvg(svg, { background: 'white', font: { loadSystemFonts: true } });
-    return { png: r.render().asPng() };
+    const font = chartFont();
+    const fontOptions = font
+      ? { loadSystemFonts: false, fontFiles: font.files, defaultFontFamily: font.family, sansSerifFamily: font.family }
+      : { loadSystemFonts: true };
+    const r = new Resvg(svg, { background: 'white', font: fontOptions, fitTo: scale === 1 ? { mode: 'original' } : { mode: 'zoom', value: scale } });
+    return { png: r.render().asPng(), font: font?.family };
   } catch (err) {
     return { error: (err as Error).message.split('\n')[0] };
   }

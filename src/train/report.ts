@@ -110,15 +110,22 @@ export interface Chart {
   png?: boolean;
 }
 
+/** Whether charts get a PNG beside the SVG, and at what scale (pixels per SVG unit). */
+export interface ChartRender {
+  png?: boolean;
+  scale?: number;
+}
+
 /** Writes DIR/<name>.svg (and .png when resvg loads); returns what was written. */
-export function writeChart(dir: string, name: string, series: Series[], o: ChartOptions, png = true): Chart & { pngError?: string } {
+export function writeChart(dir: string, name: string, series: Series[], o: ChartOptions, render: boolean | ChartRender = true): Chart & { pngError?: string } {
+  const { png = true, scale = 1 } = typeof render === 'boolean' ? { png: render } : render;
   fs.mkdirSync(dir, { recursive: true });
   const svg = lineChartSvg(series, o);
   fs.writeFileSync(path.join(dir, `${name}.svg`), svg);
   let wrote = false;
   let pngError: string | undefined;
   if (png) {
-    const r = svgToPng(svg);
+    const r = svgToPng(svg, { scale });
     if (r.png) {
       fs.writeFileSync(path.join(dir, `${name}.png`), r.png);
       wrote = true;
@@ -176,6 +183,8 @@ export interface ConvergenceReportInput {
   runs: RunData[];
   outDir: string;
   png?: boolean;
+  /** PNG pixels per SVG unit. Default 1. */
+  scale?: number;
   notes?: string[];
   /** Optional "trained with X, evaluated with Y" cells for the annealed methods. */
   crossSampler?: CrossSamplerCell[];
@@ -193,16 +202,16 @@ export function convergenceReport(input: ConvergenceReportInput): { markdown: st
   );
   const dir = input.outDir;
   const charts: (Chart & { pngError?: string })[] = [];
-  const png = input.png !== false;
-  charts.push(writeChart(dir, 'test-accuracy', summaries.map((s) => band(s.method, s.epochs, s.testAccuracy)), { title: `Test accuracy (${input.dataset})`, xLabel: 'epoch', yLabel: 'test accuracy' }, png));
-  charts.push(writeChart(dir, 'test-loss', summaries.map((s) => band(s.method, s.epochs, s.testLoss)), { title: `Test loss (${input.dataset})`, xLabel: 'epoch', yLabel: 'test cross-entropy' }, png));
-  charts.push(writeChart(dir, 'train-loss', summaries.map((s) => band(s.method, s.epochs, s.trainLoss)), { title: `Training loss (${input.dataset})`, xLabel: 'epoch', yLabel: 'training cross-entropy' }, png));
+  const png: ChartRender = { png: input.png !== false, scale: input.scale };
+  charts.push(writeChart(dir, 'test-accuracy', summaries.map((s) => band(s.method, s.epochs, s.testAccuracy)), { title: `Test accuracy (${input.dataset})`, xLabel: 'epoch', yLabel: 'test accuracy', xInteger: true, yPercent: true }, png));
+  charts.push(writeChart(dir, 'test-loss', summaries.map((s) => band(s.method, s.epochs, s.testLoss)), { title: `Test loss (${input.dataset})`, xLabel: 'epoch', yLabel: 'test cross-entropy', xInteger: true }, png));
+  charts.push(writeChart(dir, 'train-loss', summaries.map((s) => band(s.method, s.epochs, s.trainLoss)), { title: `Training loss (${input.dataset})`, xLabel: 'epoch', yLabel: 'training cross-entropy', xInteger: true }, png));
   charts.push(
     writeChart(
       dir,
       'test-accuracy-vs-time',
       summaries.map((s) => ({ name: s.method, x: s.elapsedSeconds.map((m) => m.mean), y: s.testAccuracy.map((m) => m.mean) })),
-      { title: `Test accuracy vs training time (${input.dataset})`, xLabel: 'training seconds (mean over seeds)', yLabel: 'test accuracy' },
+      { title: `Test accuracy vs training time (${input.dataset})`, xLabel: 'training seconds (mean over seeds)', yLabel: 'test accuracy', yPercent: true },
       png,
     ),
   );
@@ -214,7 +223,7 @@ export function convergenceReport(input: ConvergenceReportInput): { markdown: st
     const ms = Array.from({ length: L }, (_, i) => meanStd(smoothed.map((s) => s[i])));
     return band(m, Array.from({ length: L }, (_, i) => i + 1), ms);
   });
-  charts.push(writeChart(dir, 'iteration-loss', iterSeries, { title: `Training loss per iteration (${input.dataset}, 10-step moving average)`, xLabel: 'iteration', yLabel: 'training cross-entropy' }, png));
+  charts.push(writeChart(dir, 'iteration-loss', iterSeries, { title: `Training loss per iteration (${input.dataset}, 10-step moving average)`, xLabel: 'iteration', yLabel: 'training cross-entropy', xInteger: true }, png));
 
   const lines: string[] = [];
   lines.push(`# Convergence: ${input.dataset}`, '');
@@ -324,7 +333,7 @@ export interface NoiseResult {
   loss: number;
 }
 
-export function noiseReport(dataset: string, results: readonly NoiseResult[], outDir: string, png = true, notes: string[] = []): { markdown: string; charts: Chart[] } {
+export function noiseReport(dataset: string, results: readonly NoiseResult[], outDir: string, png: boolean | ChartRender = true, notes: string[] = []): { markdown: string; charts: Chart[] } {
   const methods = [...new Set(results.map((r) => r.method))];
   const charts: (Chart & { pngError?: string })[] = [];
   const lines: string[] = [`# Noise robustness: ${dataset}`, ''];
@@ -361,7 +370,7 @@ export function noiseReport(dataset: string, results: readonly NoiseResult[], ou
     lines.push(`| method | ${levels.map((l) => String(l)).join(' | ')} | drop at ${levels[levels.length - 1]} |`);
     lines.push(`|---|${levels.map(() => '---:').join('|')}|---:|`);
     lines.push(...table, '');
-    const c = writeChart(outDir, k.file, series, { title: `Test accuracy under ${k.label.split(' (')[0]} (${dataset})`, xLabel: k.label, yLabel: 'test accuracy' }, png);
+    const c = writeChart(outDir, k.file, series, { title: `Test accuracy under ${k.label.split(' (')[0]} (${dataset})`, xLabel: k.label, yLabel: 'test accuracy', yPercent: true }, png);
     charts.push(c);
     lines.push(`![${c.title}](${c.png ? c.file.replace(/\.svg$/, '.png') : c.file})`, '');
   }

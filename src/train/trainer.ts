@@ -22,7 +22,7 @@ import { batchCount, batches, Dataset, DatasetName, loadDataset, DataSplit } fro
 import { createSampler } from '../samplers/create-sampler';
 import type { Sampler } from '../samplers/sampler';
 import { CHECKPOINT_BIN, CHECKPOINT_JSON, CheckpointError, hasCheckpoint, loadCheckpoint, readCheckpointData, readCheckpointManifest, saveCheckpoint } from './checkpoint';
-import { ProgressBar } from './progress';
+import { ProgressBar } from '../cli/progress';
 
 export interface TrainOptions {
   dataset: DatasetName;
@@ -327,7 +327,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
     const steps = batchCount(data.train, batchSize);
     for (let epoch = startEpoch + 1; epoch <= o.epochs; epoch++) {
-      const bar = new ProgressBar(`${o.method} epoch ${epoch}/${o.epochs}`, steps, process.stderr, o.progress !== false);
+      const bar = new ProgressBar(`${o.method} epoch ${epoch}/${o.epochs}`, steps, { enabled: o.progress !== false });
       const t0 = performance.now();
       let lossSum = 0;
       let correct = 0;

@@ -1,7 +1,7 @@
 import { resolveSamplerConfig } from '../../config/qahan-config';
 import { loadDWaveConfig, maskToken, redactedSettings, resolveEndpoint } from '../../dwave/config';
 import { maskUrlCredentials } from '../../dwave/redact';
-import { Command, parseCommandArgs } from '../command';
+import { Command, flagSpec, OptionSpecs, parseCommandArgs, stringSpec } from '../command';
 
 /** Any key that looks secret in the qahan `dwave` options is masked too, and user:password in any URL. */
 function maskSecrets(o: Record<string, unknown>): Record<string, unknown> {
@@ -62,17 +62,20 @@ export async function configReport(opts: { profile?: string; configFile?: string
   return report;
 }
 
+const OPTIONS = {
+  json: flagSpec('print the report as JSON'),
+  profile: stringSpec('NAME', 'D-Wave profile (section of dwave.conf) to read', 'DWAVE_PROFILE, else the file\'s default profile'),
+  'config-file': stringSpec('FILE', 'dwave.conf to read', 'DWAVE_CONFIG_FILE, else the usual places'),
+  resolve: flagSpec('look the SAPI endpoint up through the metadata API now (network)'),
+} as const satisfies OptionSpecs;
+
 export const command: Command = {
   name: 'config',
+  options: OPTIONS,
   summary: 'Print the resolved sampler configuration and D-Wave settings (token masked)',
   usage: 'qahan config [--json] [--profile NAME] [--config-file FILE] [--resolve]',
   async run(argv) {
-    const { values } = parseCommandArgs(argv, {
-      json: { type: 'boolean' },
-      profile: { type: 'string' },
-      'config-file': { type: 'string' },
-      resolve: { type: 'boolean' },
-    }, false);
+    const { values } = parseCommandArgs(argv, OPTIONS, false);
     const r = await configReport({ profile: values.profile as string | undefined, configFile: values['config-file'] as string | undefined, resolve: !!values.resolve });
     // A configuration that cannot be used (missing profile or file, bad setting) fails the command.
     const exitCode = r.dwave.error ? 1 : 0;

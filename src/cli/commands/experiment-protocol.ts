@@ -3,7 +3,7 @@
  * Kept apart from experiment.ts's convergence/noise experiments so the two change independently.
  */
 import * as path from 'path';
-import { choiceOption, intOption, numberOption, UsageError } from '../command';
+import { choiceOption, intOption, numberOption, scaleOption, UsageError } from '../command';
 import { ARCH_NAMES } from '../../attention/backbone';
 import type { AttentionOptions } from '../../attention/settings';
 import type { ParsedArgs } from '../command';
@@ -151,7 +151,7 @@ export async function protocolCommand(which: 'plan' | 'run' | 'report' | 'evalua
   const out = path.resolve(s('out') ?? path.join('results', 'report'));
   const target = numberOption(s('target'), 'target');
   if (target !== undefined && !(target > 0 && target <= 1)) throw new UsageError(`--target is a validation accuracy in (0, 1], got ${JSON.stringify(s('target'))}`);
-  const reports = experimentReport(args, out, { target, png: !v['no-png'] });
+  const reports = experimentReport(args, out, { target, png: !v['no-png'], scale: scaleOption(s('scale')) });
   if (!reports.length) throw new UsageError(`no finished runs under ${args.join(', ')}`);
   for (const r of reports) console.log(JSON.stringify({ setting: r.setting, runs: r.runs, variants: Object.keys(r.methods).length, summary: path.join(out, r.setting, 'summary.json') }));
   return 0;

@@ -1,29 +1,48 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command, choiceOption, intOption, numberOption, parseCommandArgs, UsageError } from '../command';
+import { Command, choiceOption, flagSpec, intOption, numberOption, OptionSpecs, parseCommandArgs, scaleOption, stringSpec, UsageError } from '../command';
 import { attentionMethod, METHOD_NAMES, MethodName, parseMethod } from '../../attention/methods';
 import { SAMPLER_NAMES, SamplerName } from '../../config/qahan-config';
 import type { Dataset, DatasetName } from '../../data/dataset';
-import { attentionOptionsFrom, TRAIN_OPTIONS } from './train';
+import { ATTENTION_OPTIONS, attentionOptionsFrom, TRAIN_OPTIONS } from './train';
 
+const T = TRAIN_OPTIONS;
+/** Each option says which subcommands read it; defaults differ between them. */
 const OPTIONS = {
-  ...TRAIN_OPTIONS,
-  methods: { type: 'string' },
-  seeds: { type: 'string' },
-  target: { type: 'string' },
-  sigmas: { type: 'string' },
-  rates: { type: 'string' },
-  'qubo-sigmas': { type: 'string' },
-  'no-png': { type: 'boolean' },
-  lrs: { type: 'string' },
-  grid: { type: 'string', multiple: true },
-  'control-errors': { type: 'string' },
-  'control-error-images': { type: 'string' },
-  shard: { type: 'string' },
-  qahan: { type: 'string' },
-  sbatch: { type: 'string', multiple: true },
-  'no-noise': { type: 'boolean' },
-} as const;
+  dataset: stringSpec('mnist|cifar10', '(plan, convergence, noise) dataset', 'mnist'),
+  methods: stringSpec('M1,M2,..', `(plan, convergence, noise) methods, each NAME or NAME@SAMPLER: ${METHOD_NAMES.join(', ')}`, 'plan: its standard set; convergence/noise: all'),
+  seeds: stringSpec('N|A-B|A,B', '(plan, convergence, noise) seeds: a count, a range or a list', 'plan: 10; convergence/noise: 3'),
+  epochs: stringSpec('E', '(plan, convergence, noise) epochs per run', '5'),
+  limit: stringSpec('L', '(plan, convergence, noise) training images', 'plan: the whole set; convergence/noise: 5000'),
+  lrs: stringSpec('X1,X2', '(plan) learning rates to sweep', '0.003'),
+  lr: stringSpec('X', '(convergence, noise) Adam learning rate; (plan) same as --lrs', '0.003'),
+  arch: { ...T.arch, description: '(plan) backbone network', default: 'deep' },
+  'batch-size': { ...T['batch-size'], description: '(plan, convergence, noise) training batch size' },
+  'lr-schedule': { ...T['lr-schedule'], description: '(plan) learning rate over training', default: 'cosine' },
+  'eval-every': stringSpec('STEPS', '(plan) validation every STEPS steps', '100'),
+  'validation-fraction': stringSpec('F', '(plan) share of training images held out for validation', '0.1'),
+  'data-seed': stringSpec('S', '(plan) seed of the data split', '0'),
+  setting: stringSpec('NAME', "(plan) the setting's name", 'derived from dataset, arch and limit'),
+  grid: { type: 'string', multiple: true, value: 'METHOD.KNOB=V1,V2', description: '(plan) grid over an attention knob, repeatable (e.g. gumbel.tauMin=0.3,0.5)', default: 'none' },
+  qahan: stringSpec('CMD', '(plan) how runs.txt invokes qahan', 'npx qahan'),
+  sbatch: { type: 'string', multiple: true, value: 'LINE', description: '(plan) #SBATCH line for the Slurm script, repeatable', default: 'none' },
+  shard: stringSpec('I/N', '(run) which shard of the plan this process trains', '0/1'),
+  'no-noise': flagSpec('(run) skip the noise evaluations after training'),
+  out: stringSpec('DIR', 'output folder', 'plan: results/plans/<setting>; report: results/report; convergence/noise: results/<dataset>'),
+  target: stringSpec('ACC', '(report, convergence) accuracy that counts as reached, in (0, 1]', "report: 0.98 x the best hard-attention variant's final validation accuracy; convergence: 0.9 MNIST, 0.45 CIFAR-10"),
+  sigmas: stringSpec('S1,S2', '(plan, evaluate, noise) Gaussian pixel-noise levels', '0.1,0.2,0.3,0.5'),
+  rates: stringSpec('R1,R2', '(plan, evaluate, noise) salt-and-pepper rates', '0.05,0.1,0.2,0.3'),
+  'qubo-sigmas': stringSpec('S1,S2', '(noise) QUBO coefficient-noise levels', '0.05,0.1,0.2,0.5'),
+  'control-errors': stringSpec('E1,E2', '(plan, evaluate) QPU control-error levels', 'none'),
+  'control-error-images': stringSpec('N', '(plan, evaluate) test images per control-error level', '500'),
+  'data-dir': T['data-dir'],
+  backend: T.backend,
+  sampler: { ...T.sampler, description: '(convergence, noise) sampler of the annealed methods' },
+  ...ATTENTION_OPTIONS,
+  quiet: T.quiet,
+  'no-png': flagSpec('(report, convergence, noise) charts as SVG only'),
+  scale: T.scale,
+} as const satisfies OptionSpecs;
 
 function list(value: string | undefined, name: string, fallback: number[]): number[] {
   if (value === undefined) return fallback;
@@ -45,6 +64,7 @@ interface Plan {
   sampler?: SamplerName;
   target: number;
   png: boolean;
+  scale: number;
   quiet: boolean;
   attention: ReturnType<typeof attentionOptionsFrom>;
 }
@@ -122,6 +142,7 @@ async function convergence(plan: Plan, data: Dataset): Promise<string> {
     runs: await loadRuns(plan),
     outDir: plan.out,
     png: plan.png,
+    scale: plan.scale,
     notes: [
       `tfjs backend ${tf.getBackend()}; batch size ${plan.batchSize}; Adam lr ${plan.lr}; QAHAN sampler ${plan.sampler ?? 'configured default'}.`,
       `${data.train.shape[0]} training and ${data.test.shape[0]} test images; every run uses the same split, seeds change weights, data order and noise.`,
@@ -186,7 +207,7 @@ async function noise(plan: Plan, data: Dataset, sigmas: number[], rates: number[
     }
   }
   const results = [...have.values()].filter((r) => plan.methods.includes(r.method as MethodName) && plan.seeds.includes(r.seed));
-  noiseReport(plan.dataset, results, plan.out, plan.png, [
+  noiseReport(plan.dataset, results, plan.out, { png: plan.png, scale: plan.scale }, [
     `Models: the final checkpoints of the convergence runs (${plan.epochs} epochs, seeds ${plan.seeds.join(', ')}).`,
     `Pixel noise is applied to the test images in [0, 1] before normalisation; QUBO noise adds N(0, (sigma * max|coefficient|)^2) to every coefficient of each image's attention QUBO (the methods that build one: ${plan.methods.filter((m) => attentionMethod(m).usesQubo).join(', ') || 'none here'}).`,
   ]);
@@ -195,16 +216,15 @@ async function noise(plan: Plan, data: Dataset, sigmas: number[], rates: number[
 
 export const command: Command = {
   name: 'experiment',
+  options: OPTIONS,
   summary: 'Run the convergence or noise-robustness experiment, or plan / run (in shards) / report a protocol sweep (docs/protocol.md)',
   usage:
-    `qahan experiment plan --dataset D [--methods qahan@sqa,qahan@sa,gumbel,...] [--seeds 10 | 0-9 | 0,3] [--epochs E] [--limit L] [--lrs 0.001,0.003] [--arch small|deep] [--lr-schedule cosine|constant] ` +
-    '[--eval-every 100] [--validation-fraction 0.1] [--data-seed 0] [--grid METHOD.KNOB=V1,V2 ...] [--sigmas ..] [--rates ..] [--control-errors ..] [--qahan "npx qahan"] [--sbatch LINE ...] [--out DIR]\n' +
-    '       qahan experiment run DIR --shard I/N [--backend ...] [--data-dir D] [--no-noise] [--quiet]\n' +
-    '       qahan experiment report DIRS... [--out DIR] [--target ACC] [--no-png]\n' +
-    '       qahan experiment evaluate RUN_DIR [--sigmas ..] [--rates ..] [--control-errors ..] [--control-error-images 500] [--data-dir D]\n' +
-    `       qahan experiment convergence|noise [--dataset mnist|cifar10] [--methods ${METHOD_NAMES.join(',')}] [--seeds 3] [--epochs 5] [--limit 5000] ` +
-    '[--out results/<dataset>] [--data-dir D] [--target 0.9] [--batch-size 32] [--lr 0.003] [--backend ...] [--sampler ...] ' +
-    '[--sigmas 0.1,0.2,0.3,0.5] [--rates 0.05,0.1,0.2,0.3] [--qubo-sigmas 0.05,0.1,0.2,0.5] [--no-png] [--quiet] [attention options as for train]',
+    'qahan experiment plan [--dataset D] [--methods M1,M2] [--seeds N] [--out DIR] [options]\n' +
+    '       qahan experiment run PLAN_DIR --shard I/N [options]\n' +
+    '       qahan experiment report DIRS... [--out DIR] [--target ACC] [options]\n' +
+    '       qahan experiment evaluate RUN_DIR [options]\n' +
+    '       qahan experiment convergence|noise [--dataset D] [--methods M1,M2] [--seeds N] [options]\n' +
+    '(each option below names the subcommands that read it)',
   async run(argv) {
     const { values: v, positionals } = parseCommandArgs(argv, OPTIONS, true);
     const which = positionals[0];
@@ -236,6 +256,7 @@ export const command: Command = {
       sampler: choiceOption(s('sampler'), 'sampler', SAMPLER_NAMES) as SamplerName | undefined,
       target: numberOption(s('target'), 'target', dataset === 'mnist' ? 0.9 : 0.45)!,
       png: !v['no-png'],
+      scale: scaleOption(s('scale')),
       quiet: !!v.quiet,
       attention: attentionOptionsFrom(v),
     };

@@ -1,11 +1,17 @@
-import { Command, parseCommandArgs, UsageError } from '../command';
+import { Command, flagSpec, OptionSpecs, parseCommandArgs, stringSpec, UsageError } from '../command';
+
+const OPTIONS = {
+  json: flagSpec('print one JSON object'),
+  backend: stringSpec('tensorflow|wasm|cpu', 'TensorFlow.js backend to try', 'QAHAN_TFJS_BACKEND, else the fastest that loads'),
+} as const satisfies OptionSpecs;
 
 export const command: Command = {
   name: 'info',
+  options: OPTIONS,
   summary: 'Versions, the tfjs backend, native threads, the configured sampler and the QUBO builder',
   usage: 'qahan info [--json] [--backend tensorflow|wasm|cpu]',
   async run(argv) {
-    const { values: v, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, backend: { type: 'string' } }, false);
+    const { values: v, positionals } = parseCommandArgs(argv, OPTIONS, false);
     if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
     const out: Record<string, unknown> = { qahan: require('../../../package.json').version, node: process.versions.node, napi: process.versions.napi };
     try {

@@ -1,37 +1,31 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command, choiceOption, intOption, numberOption, parseCommandArgs, UsageError } from '../command';
+import { Command, choiceOption, FIGURE_OPTIONS, flagSpec, intOption, numberOption, OptionSpecs, parseCommandArgs, scaleOption, stringSpec, UsageError } from '../command';
 import { SAMPLER_NAMES } from '../../config/qahan-config';
 import { findAttentionMethod } from '../../attention/methods';
 
 const SOLVERS = [...SAMPLER_NAMES, 'topk', 'qubo-ls'] as const;
 
+const OPTIONS = {
+  limit: stringSpec('N', "test images, the first of the run's test split", '1000'),
+  sampler: stringSpec(SOLVERS.join('|'), 'solver of the masks (a qahan-free run is solved in its own free form: topk a_i > tau, qubo-ls flip-and-swap descent)', 'the configured sampler'),
+  'control-error': stringSpec('SIGMA', 'QPU control error: Gaussian noise of SIGMA times the h/J range on the Ising form (single-flip path)', 'none'),
+  'qpu-formulation': stringSpec('threshold|penalty', 'what the single-flip path anneals, both repaired to k', 'threshold'),
+  png: stringSpec('FILE', 'draw the first 32 test images with the kept positions outlined (.svg beside it)', 'none: no figure'),
+  json: flagSpec('print one JSON object on stdout'),
+  'data-dir': stringSpec('DIR', 'dataset folder', 'QAHAN_DATA_DIR, else ~/.cache/qahan/data'),
+  seed: stringSpec('S', "seed of the solver's reads", '0'),
+  backend: stringSpec('tensorflow|wasm|cpu', 'TensorFlow.js backend', 'QAHAN_TFJS_BACKEND, else the fastest that loads'),
+  ...FIGURE_OPTIONS,
+} as const satisfies OptionSpecs;
+
 export const command: Command = {
   name: 'masks',
+  options: OPTIONS,
   summary: "Evaluate a trained run's attention masks on its test split (quality against the QUBO's optimum, accuracy, control error)",
-  usage:
-    'qahan masks RUN_DIR [--limit N] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid|topk|qubo-ls] [--control-error SIGMA] [--qpu-formulation threshold|penalty] [--png FILE] [--json] [--data-dir D] [--seed S]\n' +
-    '  --limit N            test images, the first of the run\'s test split (default 1000)\n' +
-    '  --sampler S          solver of the masks (default: the configured sampler); any qahan method\'s run (qahan, qahan-energy, qahan-free)\n' +
-    '                       is classified through its own head; a qahan-free run is solved in its own free form (topk: a_i > tau, qubo-ls: flip-and-swap descent)\n' +
-    '  --control-error X    QPU control error: Gaussian noise of X (e.g. 0.02) times the h/J range on the Ising form (single-flip path; the free form is not repaired)\n' +
-    '  --qpu-formulation F  what the single-flip path anneals: threshold (default) or penalty, both repaired to k\n' +
-    '  --png FILE           a grid of the first 32 test images with the kept positions outlined (.svg beside it)\n' +
-    '  --json               one JSON object on stdout\n' +
-    '  --data-dir D         dataset folder (default QAHAN_DATA_DIR or ~/.cache/qahan/data)\n' +
-    '  --seed S             seed of the solver\'s reads (default 0)',
+  usage: 'qahan masks RUN_DIR [options]',
   async run(argv) {
-    const { values: v, positionals } = parseCommandArgs(argv, {
-      limit: { type: 'string' },
-      sampler: { type: 'string' },
-      'control-error': { type: 'string' },
-      'qpu-formulation': { type: 'string' },
-      png: { type: 'string' },
-      json: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      seed: { type: 'string' },
-      backend: { type: 'string' },
-    });
+    const { values: v, positionals } = parseCommandArgs(argv, OPTIONS);
     if (positionals.length !== 1) throw new UsageError('give exactly one RUN_DIR (a folder written by qahan train)');
     const run = path.resolve(positionals[0]);
     if (!fs.existsSync(path.join(run, 'config.json'))) throw new UsageError(`${positionals[0]} is not a training run (no config.json)`);
@@ -41,10 +35,11 @@ export const command: Command = {
     const limit = intOption(v.limit as string | undefined, 'limit', 1000);
     const seed = intOption(v.seed as string | undefined, 'seed', 0, 0);
     const png = v.png as string | undefined;
+    const scale = scaleOption(v.scale as string | undefined);
     const { initBackend } = await import('../../train/backend');
     await initBackend(v.backend as 'tensorflow' | 'wasm' | 'cpu' | undefined);
     const { evaluateMasks } = await import('../../train/mask-evaluation');
-    const { ProgressBar } = await import('../../train/progress');
+    const { ProgressBar } = await import('../progress');
     let bar: InstanceType<typeof ProgressBar> | undefined;
     const { result, figure } = await evaluateMasks({
       run,
@@ -56,7 +51,7 @@ export const command: Command = {
       seed,
       keepImages: png ? 32 : 0,
       onProgress: (done, total) => {
-        bar ??= new ProgressBar('masks', total, process.stderr, !v.json);
+        bar ??= new ProgressBar('masks', total, { enabled: !v.json });
         bar.update(done);
       },
     });
@@ -67,7 +62,7 @@ export const command: Command = {
       const svg = maskGridSvg(figure, { title });
       const svgFile = png.replace(/\.png$/i, '') + '.svg';
       fs.writeFileSync(svgFile, svg);
-      const r = svgToPng(svg);
+      const r = svgToPng(svg, { scale });
       if (r.png) fs.writeFileSync(png, r.png);
       else process.stderr.write(`PNG not written (${r.error}); the SVG is at ${svgFile}\n`);
     }

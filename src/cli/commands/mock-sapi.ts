@@ -1,5 +1,13 @@
 import { MockSapiServer } from '../../dwave/mock/server';
-import { Command, intOption, parseCommandArgs } from '../command';
+import { Command, flagSpec, intOption, OptionSpecs, parseCommandArgs, stringSpec } from '../command';
+
+const OPTIONS = {
+  port: stringSpec('N', 'port to listen on (0: any free port)', '0'),
+  host: stringSpec('ADDR', 'address to listen on', '127.0.0.1'),
+  token: stringSpec('T', 'the API token the mock accepts', 'a random token, printed'),
+  sweeps: stringSpec('N', "sweeps of the simulated annealing behind the mock solvers", '1000'),
+  verbose: flagSpec('log each request on stderr'),
+} as const satisfies OptionSpecs;
 
 export interface MockSapiCliOptions {
   port?: number;
@@ -32,16 +40,11 @@ export async function startMockSapi(o: MockSapiCliOptions = {}): Promise<MockSap
 
 export const command: Command = {
   name: 'mock-sapi',
+  options: OPTIONS,
   summary: 'Serve a local mock of the D-Wave Solver API (prints its URL, then the token)',
   usage: 'qahan mock-sapi [--port N] [--host 127.0.0.1] [--token T] [--sweeps N] [--verbose]',
   async run(argv) {
-    const { values } = parseCommandArgs(argv, {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      token: { type: 'string' },
-      sweeps: { type: 'string' },
-      verbose: { type: 'boolean' },
-    }, false);
+    const { values } = parseCommandArgs(argv, OPTIONS, false);
     const server = await startMockSapi({
       port: intOption(values.port as string | undefined, 'port', 0, 0),
       host: values.host as string | undefined,

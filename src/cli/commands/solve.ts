@@ -9,10 +9,23 @@ import { readIsing } from '../../formats/ising';
 import type { BinaryQuadraticModel } from '../../model/bqm';
 import { fromDimodJSON } from '../../model/dimod-json';
 import { MAX_SAMPLE_VALUES, MAX_SLICE_VALUES } from '../../model/limits';
-import { Command, choiceOption, intOption, numberOption, parseCommandArgs, UsageError } from '../command';
+import { Command, choiceOption, flagSpec, intOption, numberOption, OptionSpecs, parseCommandArgs, stringSpec, UsageError } from '../command';
 import { ProgressBar } from '../progress';
 
 const SAMPLERS: SamplerName[] = ['sa', 'sqa', 'pt', 'tabu', 'exact', 'dwave-qpu', 'dwave-hybrid'];
+
+const OPTIONS = {
+  format: stringSpec(FORMAT_NAMES.join('|'), "the file's format", "guessed from the file's name and first line; *.json is dimod JSON"),
+  instance: stringSpec('K', 'which instance of a bqp file (1-based)', '1'),
+  sampler: stringSpec(SAMPLERS.join('|'), 'sampler to use', 'the configured one (qahan config), else sqa'),
+  reads: stringSpec('N', 'reads (independent samples)', 'the configured numReads, else 10'),
+  sweeps: stringSpec('N', 'sweeps per read (sa, sqa, pt)', 'the configured numSweeps, else 1000'),
+  slices: stringSpec('P', 'Trotter slices (sqa)', 'the configured trotterSlices, else 16'),
+  'time-limit': stringSpec('S', 'seconds to run (pt, tabu, dwave-hybrid)', "none: the sampler's own stopping rule"),
+  seed: stringSpec('S', 'seed of the reads', 'random'),
+  threads: stringSpec('T', 'native threads', 'all cores'),
+  json: flagSpec('print one JSON object (energy, sample, timing, ...)'),
+} as const satisfies OptionSpecs;
 
 /** Reads the file in its format; a reader's error names the file and, when guessed, how the format was chosen. */
 function readModel(file: string, text: string, format: FormatName, guessed: boolean, instance: number | undefined) {
@@ -69,23 +82,11 @@ function checkCapacity(file: string, bqm: BinaryQuadraticModel, sampler: string,
 
 export const command: Command = {
   name: 'solve',
+  options: OPTIONS,
   summary: 'Sample a bqp, Gset, Ising, BiqMac or dimod JSON (labelled) file and print the best sample (JSON with --json)',
-  usage:
-    'qahan solve FILE [--format bqp|gset|ising|biqmac] [--instance K] [--sampler sa|sqa|pt|tabu|exact|dwave-qpu|dwave-hybrid] ' +
-    '[--reads N] [--sweeps N] [--slices P] [--time-limit S] [--seed S] [--threads T] [--json]',
+  usage: 'qahan solve FILE [--sampler NAME] [--reads N] [--json] [options]',
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, {
-      format: { type: 'string' },
-      instance: { type: 'string' },
-      sampler: { type: 'string' },
-      reads: { type: 'string' },
-      sweeps: { type: 'string' },
-      seed: { type: 'string' },
-      threads: { type: 'string' },
-      slices: { type: 'string' },
-      'time-limit': { type: 'string' },
-      json: { type: 'boolean' },
-    });
+    const { values, positionals } = parseCommandArgs(argv, OPTIONS);
     if (positionals.length !== 1) throw new UsageError('give exactly one FILE');
     const file = positionals[0];
     if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
@@ -118,8 +119,8 @@ export const command: Command = {
       if (!sampler.parameters.includes('timeLimit')) throw new UsageError(`--time-limit is for --sampler pt, tabu or dwave-hybrid, not ${sampler.name}`);
       params.timeLimit = timeLimit;
     }
-    const bar = !values.json && process.stderr.isTTY ? new ProgressBar('annealing') : undefined;
-    if (bar) params.onProgress = (p: { done: number; total: number }) => bar.update(p.done, p.total);
+    const bar = !values.json && process.stderr.isTTY ? new ProgressBar(sampler.name, 0) : undefined;
+    if (bar) params.onProgress = (p: { done: number; total: number }) => bar.update(p.done, '', p.total);
     const controller = new AbortController();
     const stop = () => controller.abort();
     process.once('SIGINT', stop);

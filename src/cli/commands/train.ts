@@ -1,47 +1,57 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Command, choiceOption, intOption, numberOption, parseCommandArgs, UsageError } from '../command';
+import { Command, FIGURE_OPTIONS, OptionSpecs, choiceOption, flagSpec, stringSpec, intOption, numberOption, parseCommandArgs, scaleOption, UsageError } from '../command';
 import { METHOD_NAMES, MethodName, AttentionOptions } from '../../attention/options';
 import { SAMPLER_NAMES, SamplerName } from '../../config/qahan-config';
 import { ARCH_NAMES } from '../../attention/backbone';
 import { LR_SCHEDULES } from '../../train/trainer';
 
+const str = stringSpec;
+const flag = flagSpec;
+
+/** The attention knobs (settings.ts), shared by `train` and `experiment`. */
+export const ATTENTION_OPTIONS = {
+  k: str('K', 'positions the attention keeps', 'round(keep-ratio x positions)'),
+  'keep-ratio': str('R', 'share of positions kept when --k is not given', '0.25'),
+  lambda: str('X', 'redundancy weight of the attention QUBO', '0.5 / (k - 1)'),
+  gamma: str('X', 'cardinality penalty of the attention QUBO', 'the smallest that keeps exactly k, plus 0.1'),
+  'num-reads': str('N', "annealer reads per image's QUBO", '1'),
+  'num-sweeps': str('N', 'annealing sweeps per read', '128'),
+  'trotter-slices': str('P', 'Trotter slices of the sqa sampler', '4'),
+  schedule: str('geometric|linear', 'shape of the annealing schedule', "the sampler's own"),
+  tau0: str('T', 'gumbel: initial softmax temperature', '1'),
+  'tau-min': str('T', 'gumbel: temperature floor', '0.5'),
+  'tau-decay': str('X', 'gumbel: temperature decay per step, tau = max(tau-min, tau0 exp(-decay step))', '1e-4'),
+  'baseline-momentum': str('X', "reinforce: momentum of the reward baseline's moving average", '0.9'),
+  'entropy-bonus': str('X', "reinforce: weight of the first pick's entropy in the loss", '0'),
+} as const satisfies OptionSpecs;
+
 export const TRAIN_OPTIONS = {
-  dataset: { type: 'string' },
-  method: { type: 'string' },
-  arch: { type: 'string' },
-  epochs: { type: 'string' },
-  limit: { type: 'string' },
-  seed: { type: 'string' },
-  'data-dir': { type: 'string' },
-  out: { type: 'string' },
-  'batch-size': { type: 'string' },
-  lr: { type: 'string' },
-  backend: { type: 'string' },
-  sampler: { type: 'string' },
-  k: { type: 'string' },
-  'keep-ratio': { type: 'string' },
-  lambda: { type: 'string' },
-  gamma: { type: 'string' },
-  'num-reads': { type: 'string' },
-  'num-sweeps': { type: 'string' },
-  'trotter-slices': { type: 'string' },
-  schedule: { type: 'string' },
-  'tau0': { type: 'string' },
-  'tau-min': { type: 'string' },
-  'tau-decay': { type: 'string' },
-  'baseline-momentum': { type: 'string' },
-  'entropy-bonus': { type: 'string' },
-  'validation-fraction': { type: 'string' },
-  'eval-every': { type: 'string' },
-  'data-seed': { type: 'string' },
-  'lr-schedule': { type: 'string' },
-  setting: { type: 'string' },
-  variant: { type: 'string' },
-  resume: { type: 'boolean' },
-  'allow-new': { type: 'boolean' },
-  quiet: { type: 'boolean' },
-} as const;
+  dataset: str('mnist|cifar10', 'dataset to train on', 'mnist'),
+  method: str('NAME', `attention method: ${METHOD_NAMES.join(', ')}`, 'qahan'),
+  arch: str(ARCH_NAMES.join('|'), 'backbone network', 'small'),
+  epochs: str('E', 'epochs to train', '1'),
+  limit: str('L', 'training images (the test split shrinks in proportion)', 'none: the whole training set'),
+  seed: str('S', 'seed of the weights, data order and noise', '0'),
+  'data-dir': str('DIR', 'dataset folder', 'QAHAN_DATA_DIR, else ~/.cache/qahan/data'),
+  out: str('DIR', 'run folder (metrics, checkpoint, curves)', 'runs/<dataset>-<method>-s<seed>'),
+  'batch-size': str('B', 'training batch size', '32'),
+  lr: str('X', 'Adam learning rate, in (0, 1]', '0.003'),
+  backend: str('tensorflow|wasm|cpu', 'TensorFlow.js backend', 'QAHAN_TFJS_BACKEND, else the fastest that loads'),
+  sampler: str(SAMPLER_NAMES.join('|'), 'sampler of the annealed methods', 'the configured one (qahan config)'),
+  ...ATTENTION_OPTIONS,
+  'validation-fraction': str('F', 'share of the training images held out for validation, in [0, 1)', '0'),
+  'eval-every': str('STEPS', 'evaluate the validation split every STEPS steps (needs --validation-fraction > 0)', 'none: once per epoch'),
+  'data-seed': str('S', 'seed of the data shuffle, subset and validation split', 'the run seed'),
+  'lr-schedule': str(LR_SCHEDULES.join('|'), 'learning rate over training', 'constant'),
+  setting: str('NAME', "experiment setting written to config.json (reports group runs by it)", 'none'),
+  variant: str('NAME', 'experiment variant written to config.json', 'none'),
+  resume: flag('continue from the checkpoint in --out (which must exist)'),
+  'allow-new': flag('with --resume: start a new run when there is no checkpoint'),
+  quiet: flag('no progress bar or status lines on stderr'),
+  'no-png': flag('draw the curves as SVG only'),
+  ...FIGURE_OPTIONS,
+} as const satisfies OptionSpecs;
 
 /** The attention options shared by `train` and `experiment`. */
 export function attentionOptionsFrom(v: Record<string, string | boolean | undefined>): AttentionOptions {
@@ -66,13 +76,9 @@ export function attentionOptionsFrom(v: Record<string, string | boolean | undefi
 
 export const command: Command = {
   name: 'train',
-  summary: 'Train an attention network (qahan | reinforce | gumbel | soft | none | topk | qubo-ls) on MNIST or CIFAR-10',
-  usage:
-    'qahan train --dataset mnist|cifar10 --method qahan|reinforce|gumbel|soft|none|topk|qubo-ls --epochs E [--limit L] [--seed S] [--data-dir D] [--out DIR] ' +
-    '[--batch-size 32] [--lr 0.003] [--backend tensorflow|wasm|cpu] [--sampler sa|sqa|exact|dwave-qpu|dwave-hybrid] ' +
-    '[--k K | --keep-ratio 0.25] [--lambda L] [--gamma G] [--num-reads 1] [--num-sweeps 128] [--trotter-slices 8] [--schedule geometric|linear] ' +
-    '[--tau0 1] [--tau-min 0.5] [--tau-decay 1e-4] [--baseline-momentum 0.9] [--entropy-bonus 0] [--arch small|deep] ' +
-    '[--validation-fraction 0] [--eval-every STEPS] [--data-seed S] [--lr-schedule constant|cosine] [--setting NAME] [--variant NAME] [--resume [--allow-new]] [--quiet]',
+  summary: `Train an attention network (${METHOD_NAMES.join(' | ')}) on MNIST or CIFAR-10; the run folder gets metrics, a checkpoint and accuracy/loss curves (SVG + PNG)`,
+  usage: 'qahan train [--dataset mnist|cifar10] [--method NAME] [--epochs E] [--out DIR] [options]',
+  options: TRAIN_OPTIONS,
   async run(argv) {
     const { values: v, positionals } = parseCommandArgs(argv, TRAIN_OPTIONS, false);
     if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
@@ -89,6 +95,7 @@ export const command: Command = {
     const limit = intOption(v.limit as string | undefined, 'limit');
     const arch = choiceOption(v.arch as string | undefined, 'arch', ARCH_NAMES, 'small')!;
     const out = path.resolve((v.out as string | undefined) ?? path.join('runs', `${dataset}-${method}-s${seed}`));
+    const scale = scaleOption(v.scale as string | undefined);
     const { CHECKPOINT_JSON } = await import('../../train/checkpoint');
     if (v['allow-new'] && !v.resume) throw new UsageError('--allow-new only goes with --resume');
     const validationFraction = numberOption(v['validation-fraction'] as string | undefined, 'validation-fraction');
@@ -130,6 +137,13 @@ export const command: Command = {
       progress: !quiet,
     });
     if (r.alreadyComplete && !quiet) process.stderr.write(`${out}: all ${epochs} epochs already done\n`);
+    const { writeRunCurves } = await import('../../train/run-curves');
+    const curves = writeRunCurves(out, { png: !v['no-png'], scale });
+    if (!quiet) {
+      const files = curves.charts.flatMap((c) => [c.file, ...(c.png ? [c.file.replace(/\.svg$/, '.png')] : [])]);
+      if (files.length) process.stderr.write(`curves: ${files.map((f) => path.join(out, f)).join(', ')}\n`);
+      if (curves.pngError) process.stderr.write(`PNG not written (${curves.pngError}); the curves are SVG only\n`);
+    }
     const last = r.epochs[r.epochs.length - 1];
     if (last) {
       console.log(JSON.stringify({ out, epoch: last.epoch, testAccuracy: last.testAccuracy, testLoss: last.testLoss, seconds: last.seconds }));
