@@ -4,8 +4,8 @@
  *   label [#######.........]  42% 420/1000 loss 0.31 acc 91.2% 12.3 it/s ETA 1:02
  *
  * On a terminal the line is redrawn in place (at most ten times a second) and always fits the terminal's
- * width: the extra text is shortened first, then the bar narrows, the rate goes and the label is cut,
- * so the count and the ETA stay visible. Off a terminal (logs) it writes a plain line at most every `logEveryMs` and at the end.
+ * width: the bar narrows first, then the rate goes, the extra text (loss, accuracy) is shortened and
+ * the label is cut, so the count and the ETA stay visible. Off a terminal (logs) it writes a plain line at most every `logEveryMs` and at the end.
  * Durations are m:ss, or h:mm:ss past an hour, for both elapsed time and ETA.
  */
 
@@ -99,7 +99,7 @@ export class ProgressBar {
     const frac = known ? Math.min(1, Math.max(0, done / this.total)) : 0;
     const pct = known ? `${(frac * 100).toFixed(0).padStart(3)}%` : '';
     const counts = known ? `${count(done)}/${count(this.total)}` : count(done);
-    // Kept whole: the count and the time. Given up in order: the extra text, bar width, the rate, the label's end.
+    // Kept whole: the count and the time. Given up in order: bar width, the rate, the extra text's end, the label's end.
     const tail = [pct, counts].filter(Boolean).join(' ');
     const end = time;
     const fixed = (bar: number, label: string, rateT: string, inf: string) =>
@@ -109,12 +109,12 @@ export class ProgressBar {
     let rateT = rateText;
     let inf = info.trim();
     const over = () => fixed(bar, label, rateT, inf) - width;
+    if (over() > 0 && known) bar = Math.max(MIN_BAR, bar - over());
+    if (over() > 0) rateT = '';
     if (over() > 0 && inf) {
       const keep = inf.length - over();
       inf = keep >= 4 ? truncate(inf, keep) : '';
     }
-    if (over() > 0 && known) bar = Math.max(MIN_BAR, bar - over());
-    if (over() > 0) rateT = '';
     if (over() > 0) label = truncate(label, Math.max(6, label.length - over()));
     const filled = Math.round(frac * bar);
     const barText = known ? `[${'#'.repeat(filled)}${'.'.repeat(bar - filled)}]` : '';

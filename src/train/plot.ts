@@ -83,7 +83,9 @@ function fmt(v: number): string {
 export function lineChartSvg(series: readonly Series[], o: ChartOptions): string {
   const W = o.width ?? 640;
   const H = o.height ?? 400;
-  const m = { left: 70, right: 150, top: 40, bottom: 55 };
+  // The legend's column widens for long names (about 7 px a character at 12 px) rather than clipping them.
+  const longest = Math.max(0, ...series.map((s) => s.name.length));
+  const m = { left: 70, right: Math.min(Math.round(W / 2), Math.max(150, 44 + Math.ceil(7 * longest))), top: 40, bottom: 55 };
   const pw = W - m.left - m.right;
   const ph = H - m.top - m.bottom;
   const fx = (v: number) => (o.logX ? Math.log10(Math.max(v, 1e-12)) : v);
@@ -120,8 +122,8 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
   parts.push('</g>');
   parts.push(`<g class="axes" stroke="#333" stroke-width="1"><line x1="${m.left}" y1="${m.top + ph}" x2="${m.left + pw}" y2="${m.top + ph}"/><line x1="${m.left}" y1="${m.top}" x2="${m.left}" y2="${m.top + ph}"/></g>`);
   parts.push('<g class="ticks" fill="#333">');
-  for (const v of xt) parts.push(`<text x="${px(v).toFixed(1)}" y="${m.top + ph + 16}" text-anchor="middle">${fmt(v)}</text>`);
-  for (const v of yt) parts.push(`<text x="${m.left - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${yfmt(v)}</text>`);
+  for (const v of xt) parts.push(`<text class="x-tick" x="${px(v).toFixed(1)}" y="${m.top + ph + 16}" text-anchor="middle">${fmt(v)}</text>`);
+  for (const v of yt) parts.push(`<text class="y-tick" x="${m.left - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${yfmt(v)}</text>`);
   parts.push('</g>');
   parts.push(`<text class="x-label" x="${m.left + pw / 2}" y="${H - 12}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   parts.push(`<text class="y-label" transform="translate(18 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);

@@ -30,7 +30,7 @@ export function writeRunCurves(dir: string, render: ChartRender = {}): RunCurves
   const last = epochs[epochs.length - 1].epoch;
   const x = epochs.map((e) => e.epoch);
   const batches = (key: 'loss' | 'accuracy'): Series[] =>
-    iterations.length ? [{ name: `train batches (${window}-step mean)`, x: iterations.map((i) => atStep(i.step)), y: movingAverage(iterations.map((i) => i[key]), window), color: '#9ecae1' }] : [];
+    iterations.length ? [{ name: `batches (${window}-step mean)`, x: iterations.map((i) => atStep(i.step)), y: movingAverage(iterations.map((i) => i[key]), window), color: '#9ecae1' }] : [];
   const val = (key: 'validationLoss' | 'validationAccuracy'): Series[] =>
     validation.length ? [{ name: 'validation', x: validation.map((v) => atStep(v.step)), y: validation.map((v) => v[key]), color: '#2ca02c' }] : [];
   const axis = { xLabel: 'epoch', xInteger: true, xMin: iterations.length || validation.length ? 0 : undefined, xMax: last };

@@ -140,8 +140,8 @@ export const command: Command = {
     const { writeRunCurves } = await import('../../train/run-curves');
     const curves = writeRunCurves(out, { png: !v['no-png'], scale });
     if (!quiet) {
-      const files = curves.charts.flatMap((c) => [c.file, ...(c.png ? [c.file.replace(/\.svg$/, '.png')] : [])]);
-      if (files.length) process.stderr.write(`curves: ${files.map((f) => path.join(out, f)).join(', ')}\n`);
+      const names = curves.charts.map((c) => c.file.replace(/\.svg$/, c.png ? '.{svg,png}' : '.svg'));
+      if (names.length) process.stderr.write(`curves: ${names.join(' ')} in ${out}\n`);
       if (curves.pngError) process.stderr.write(`PNG not written (${curves.pngError}); the curves are SVG only\n`);
     }
     const last = r.epochs[r.epochs.length - 1];
