@@ -7,7 +7,7 @@ import { issueTargets } from './targets';
 import { timeToTargetBenchmark, timeToTargetSection } from './time-to-target';
 
 /** `npm run bench[:solvers|:attention]`: runs benchmarks and writes bench/results/*.json and *.md. */
-export async function runBenchmarks(which: 'solvers' | 'attention' | 'embedding' | 'all', outDir: string): Promise<void> {
+export async function runBenchmarks(which: 'solvers' | 'attention' | 'embedding' | 'labels' | 'all', outDir: string): Promise<void> {
   const log = (s: string) => console.error(s);
   const machine = `${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cores, node ${process.version}, addon threads ${addon().info().threads}`;
   const sections: string[] = [`# qahan benchmarks\n\n${new Date().toISOString()} on ${machine}.\n`];
@@ -38,6 +38,11 @@ export async function runBenchmarks(which: 'solvers' | 'attention' | 'embedding'
     const ttt = await timeToTargetBenchmark(log);
     json.timeToTarget = ttt;
     sections.push(timeToTargetSection(ttt, markdownTable));
+  }
+  if (which === 'labels') {
+    const l = await (await import('./labels')).labelsBenchmark(log);
+    json.labels = l.rows;
+    sections.push(l.markdown);
   }
   if (which === 'embedding') {
     const e = await (await import('./embedding')).embeddingBenchmarks(log);
