@@ -12,6 +12,8 @@ export type { BackendName, BackendInfo } from './backend';
 export { registerWasmTrainingKernels } from './wasm-kernels';
 export { train, evaluate, buildNetwork } from './trainer';
 export type { TrainOptions, TrainResult, EpochMetrics } from './trainer';
+export { writeRunCurves } from './run-curves';
+export type { RunCurves } from './run-curves';
 export { profileAttentionSteps, runAttentionBenchmark } from './step-profile';
 export { AttentionNetwork, architecture } from '../attention/network';
 export type { AttentionOptions, MethodName } from '../attention/options';
