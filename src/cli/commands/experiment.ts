@@ -5,6 +5,7 @@ import { attentionMethod, METHOD_NAMES, MethodName, parseMethod } from '../../at
 import { SAMPLER_NAMES, SamplerName } from '../../config/qahan-config';
 import type { Dataset, DatasetName } from '../../data/dataset';
 import { ATTENTION_OPTIONS, attentionOptionsFrom, TRAIN_OPTIONS } from './train';
+import { ProgressBar } from '../progress';
 
 const T = TRAIN_OPTIONS;
 /** Each option says which subcommands read it; defaults differ between them. */
@@ -129,9 +130,10 @@ async function convergence(plan: Plan, data: Dataset): Promise<string> {
   const { crossSamplerEvaluation } = await import('../../train/mask-evaluation');
   const tf = await import('@tensorflow/tfjs');
   // The annealed methods' checkpoints with masks from each solver (1000 test images, accuracy only).
+  const crossBar = new ProgressBar('cross-sampler evaluation', 0, { enabled: !plan.quiet });
   const crossSampler = await crossSamplerEvaluation(
     plan.methods.flatMap((method) => plan.seeds.map((seed) => ({ method, seed, dir: runDir(plan, method, seed) }))),
-    { dataDir: plan.dataDir, onRun: plan.quiet ? undefined : (done, total) => process.stderr.write(`cross-sampler evaluation ${done}/${total}\n`) },
+    { dataDir: plan.dataDir, onRun: plan.quiet ? undefined : (done, total) => crossBar.update(done, 'runs', total) },
   );
   const r = convergenceReport({
     crossSampler,
