@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "qahan/rng.h"
+#include "qahan/schedules.h"
 
 namespace qahan {
 
@@ -51,6 +52,7 @@ struct Graph {
       col = p.colIdx.data();
       val = p.val.data();
     }
+    detectIntegral(p);
   }
   // f_j += d * J_ij for every j (d = -2 s_i(old)).
   inline void flip(double* __restrict__ f, int i, double d) const {
@@ -70,6 +72,23 @@ struct Graph {
       for (uint32_t k = rowPtr[i]; k < rowPtr[i + 1]; ++k)
         if (val[k] != 0.0) fn(static_cast<int>(col[k]));
     }
+  }
+  // Integer h and J with a small largest field: the local fields stay integers (exact in double), so an
+  // uphill flip's exp(-beta dE) comes from a per-temperature table indexed by |f_i| (see Acceptance).
+  int maxIntField = 0;  // 0: not integral (or fields too large for a table)
+  void detectIntegral(const Problem& p) {
+    const auto whole = [](double v) { return v == std::floor(v) && std::fabs(v) <= 1e6; };
+    for (double v : p.h)
+      if (!whole(v)) return;
+    if (dense) {
+      for (size_t k = 0, e = static_cast<size_t>(n) * n; k < e; ++k)
+        if (!whole(J[k])) return;
+    } else {
+      for (double v : p.val)
+        if (!whole(v)) return;
+    }
+    const double m = p.maxAbsField();
+    if (m >= 1.0 && m <= 1 << 16) maxIntField = static_cast<int>(m);
   }
   // E = c + (sum s h + sum s f) / 2, from the kept fields.
   double energy(const int8_t* s, const double* f) const {
@@ -111,9 +130,47 @@ double metropolisSweep(const Graph& g, Chain& ch, double beta, Rng& rng) {
   return dEsum;
 }
 
+// The same sweep on integral models: tab[m] = exp(-beta * 2m) * 2^53 for an uphill flip against a field of
+// size m (dE = 2m), or -1 where beta * 2m > kNeverAbove (reject without a draw). u < exp(-x) 2^53 with u the
+// 53-bit integer behind rng.uniform() is the same test as uniform() < exp(-x) (scaling by 2^53 is exact),
+// so this sweep makes exactly the moves and draws of metropolisSweep, without an exp per attempt.
+double metropolisSweepTable(const Graph& g, Chain& ch, const double* tab, Rng& rng) {
+  int8_t* __restrict__ s = ch.s.data();
+  double* __restrict__ f = ch.f.data();
+  double dEsum = 0.0;
+  for (int i = 0; i < g.n; ++i) {
+    const int si = s[i];
+    const double dE = -2.0 * si * f[i];
+    if (dE > 0.0) {
+      const double t = tab[static_cast<int>(-si * f[i])];
+      if (t < 0.0 || !(static_cast<double>(rng.next() >> 11) < t)) continue;
+    }
+    s[i] = static_cast<int8_t>(-si);
+    g.flip(f, i, -2.0 * si);
+    dEsum += dE;
+  }
+  return dEsum;
+}
+
+// Per-temperature tables for metropolisSweepTable: R rows of maxIntField + 1 entries.
+void acceptanceTables(const std::vector<double>& betas, int M, std::vector<double>& tab) {
+  tab.assign(betas.size() * static_cast<size_t>(M + 1), -1.0);
+  for (size_t k = 0; k < betas.size(); ++k)
+    for (int m = 1; m <= M; ++m) {
+      const double x = betas[k] * (2.0 * m);
+      tab[k * (M + 1) + m] = x > kNeverAbove ? -1.0 : std::exp(-x) * 0x1.0p53;
+    }
+}
+
 // Houdayer's move between chains a and b (same temperature). Returns the cluster size (0: none).
+// The cluster is grown first and flipped after (membership reads a.s[j] != b.s[j], which flipping a site
+// in both chains leaves unchanged, so the order does not matter). When it is the whole disagreement set,
+// flipping it turns a into b and b into a: `whole` is set and nothing is flipped, the caller exchanges the
+// two chains instead (O(1) rather than O(cluster * degree); on the sparse glasses the cold replicas'
+// disagreement set is mostly connected, so this is the common case).
 int houdayerMove(const Graph& g, Chain& a, Chain& b, Rng& rng, std::vector<int>& diff, std::vector<int>& stack,
-                 std::vector<uint32_t>& mark, uint32_t& stamp) {
+                 std::vector<int>& cluster, std::vector<uint32_t>& mark, uint32_t& stamp, bool& whole) {
+  whole = false;
   diff.clear();
   for (int i = 0; i < g.n; ++i)
     if (a.s[i] != b.s[i]) diff.push_back(i);
@@ -124,29 +181,35 @@ int houdayerMove(const Graph& g, Chain& a, Chain& b, Rng& rng, std::vector<int>&
   }
   const int seed = diff[rng.below(static_cast<uint32_t>(diff.size()))];
   stack.clear();
+  cluster.clear();
   stack.push_back(seed);
   mark[seed] = stamp;
-  int size = 0;
   while (!stack.empty()) {
     const int i = stack.back();
     stack.pop_back();
-    ++size;
+    cluster.push_back(i);
     g.neighbours(i, [&](int j) {
       if (mark[j] != stamp && a.s[j] != b.s[j]) {
         mark[j] = stamp;
         stack.push_back(j);
       }
     });
-    // Flip i in both chains (exchanging their values there). Neighbour tests above read a.s[j] != b.s[j],
-    // which a flip of i in both leaves unchanged.
+  }
+  const int size = static_cast<int>(cluster.size());
+  if (size == static_cast<int>(diff.size())) {
+    whole = true;
+    return size;
+  }
+  for (const int i : cluster) {
+    // One site at a time, so each step's energy change is the single-flip one.
     const int sa = a.s[i], sb = b.s[i];
+    a.E += -2.0 * sa * a.f[i];
+    b.E += -2.0 * sb * b.f[i];
     a.s[i] = static_cast<int8_t>(-sa);
     b.s[i] = static_cast<int8_t>(-sb);
     g.flip(a.f.data(), i, -2.0 * sa);
     g.flip(b.f.data(), i, -2.0 * sb);
   }
-  a.E = g.energy(a.s.data(), a.f.data());
-  b.E = g.energy(b.s.data(), b.f.data());
   return size;
 }
 
@@ -210,7 +273,7 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
   const double tol = 1e-9 * std::max(1.0, std::fabs(bestE));
   res.attempts.assign(R > 1 ? R - 1 : 0, 0);
   res.accepts.assign(R > 1 ? R - 1 : 0, 0);
-  std::vector<int> diff, stack;
+  std::vector<int> diff, stack, cluster;
   std::vector<uint32_t> mark(n, 0u);
   uint32_t stamp = 0;
   const int clusterFrom = R / 2;  // the cold half: the disagreement clusters percolate when hot
@@ -219,6 +282,9 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
   const int64_t tuneSweeps = o.adaptive && R > 2 ? std::min<int64_t>(o.numSweeps / 5, 4000) : 0;
   const int64_t tuneRounds = tuneSweeps >= 200 ? 4 : 0;
   std::vector<uint64_t> tAtt(R > 1 ? R - 1 : 0), tAcc(R > 1 ? R - 1 : 0);
+  const int M = g.maxIntField;
+  std::vector<double> tab;
+  if (M) acceptanceTables(betas, M, tab);
   for (int64_t t = 0; t < o.numSweeps; ++t) {
     if (stopRequested(opt)) throw Cancelled();
     if (timed && t > 0 && std::chrono::duration<double>(Clock::now() - t0).count() >= o.timeLimitSec) break;
@@ -226,11 +292,14 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
     for (int c = 0; c < C; ++c)
       for (int k = 0; k < R; ++k) {
         Chain& ch = chains[slot[c * R + k]];
-        ch.E += metropolisSweep(g, ch, betas[k], rng);
+        const double* row = tab.data() + static_cast<size_t>(k) * (M + 1);
+        ch.E += M ? metropolisSweepTable(g, ch, row, rng) : metropolisSweep(g, ch, betas[k], rng);
       }
     if (C == 2) {
       for (int k = clusterFrom; k < R; ++k) {
-        const int sz = houdayerMove(g, chains[slot[k]], chains[slot[R + k]], rng, diff, stack, mark, stamp);
+        bool whole = false;
+        const int sz = houdayerMove(g, chains[slot[k]], chains[slot[R + k]], rng, diff, stack, cluster, mark, stamp, whole);
+        if (whole) std::swap(slot[k], slot[R + k]);
         if (sz) ++res.clusters, res.clusterSpins += sz;
       }
     }
@@ -250,6 +319,7 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
       }
     if (tuneRounds && t < tuneSweeps && (t + 1) % (tuneSweeps / tuneRounds) == 0) {
       equaliseLadder(betas, tAtt, tAcc);
+      if (M) acceptanceTables(betas, M, tab);
       std::fill(tAtt.begin(), tAtt.end(), 0);
       std::fill(tAcc.begin(), tAcc.end(), 0);
     }
@@ -286,10 +356,31 @@ bool clusterMovesHelp(const Problem& p) {
   return !p.dense && meanDegree <= 8.0;
 }
 
+std::pair<double, double> defaultTemperingRange(const Problem& p) {
+  const auto sa = defaultBetaRange(p);
+  // SA's hot end (ln 2 over the largest field) is far into the paramagnet, where PT's hot rungs only
+  // burn sweeps (swap acceptance ~0.9 there on the Chimera glasses and Gset). Half the inverse of the
+  // RMS local field is still well above the mean-field transition (beta ~ 1 / rms field).
+  double sum = 0.0;
+  const size_t N = static_cast<size_t>(p.n);
+  for (size_t i = 0; i < N; ++i) {
+    double a = p.h[i] * p.h[i];
+    if (p.dense) {
+      for (size_t j = 0; j < N; ++j) a += p.J[i * N + j] * p.J[i * N + j];
+    } else {
+      for (uint32_t k = p.rowPtr[i]; k < p.rowPtr[i + 1]; ++k) a += p.val[k] * p.val[k];
+    }
+    sum += a;
+  }
+  const double rms = N ? std::sqrt(sum / static_cast<double>(N)) : 0.0;
+  const double hot = rms > 0.0 ? std::min(std::max(sa.first, 0.5 / rms), sa.second) : sa.first;
+  return {hot, sa.second};
+}
+
 int defaultNumReplicas(const Problem& p, double hot, double cold) {
   if (!(cold > hot) || p.n < 2) return 2;
-  // Energy fluctuations grow as sqrt(n): keep about 0.3 sqrt(n) rungs per e-fold of beta.
-  const double r = 0.3 * std::sqrt(static_cast<double>(p.n)) * std::log(cold / hot);
+  // Energy fluctuations grow as sqrt(n): keep about 0.25 sqrt(n) rungs per e-fold of beta.
+  const double r = 0.25 * std::sqrt(static_cast<double>(p.n)) * std::log(cold / hot);
   return static_cast<int>(std::clamp(std::ceil(r), 8.0, 64.0));
 }
 

@@ -13,6 +13,8 @@ export interface BenchInstance {
   best: number;
   sense: 'max' | 'min';
   status: string;
+  /** From the extra directory (QAHAN_BENCH_EXTRA), not ../shared/bench. */
+  extra?: boolean;
   /** The instance's own value (objective, cut or energy) of a model energy. */
   valueOf(energy: number): number;
   /** The model energy that reaches `value`. */
@@ -30,6 +32,33 @@ interface BestKnownEntry {
 /** Default location: ../shared/bench beside the repository, or QAHAN_BENCH_DIR. */
 export function benchDir(): string {
   return process.env.QAHAN_BENCH_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'bench');
+}
+
+/**
+ * Instances the repository does not ship (issue 12: Chimera C16, Gset up to 7,000 nodes): a directory in the
+ * same layout (best_known.json beside the files), named by QAHAN_BENCH_EXTRA and filled by bench/fetch-extra.sh.
+ * undefined when the variable is unset.
+ */
+export function extraBenchDir(): string | undefined {
+  return process.env.QAHAN_BENCH_EXTRA || undefined;
+}
+
+/**
+ * ../shared/bench plus the extra directory when QAHAN_BENCH_EXTRA names one; `note` says why the extras
+ * are absent (unset, or no best_known.json there) so the report can say it instead of silently shrinking.
+ */
+export function loadBenchInstances(filter: (name: string) => boolean = () => true, note: (s: string) => void = () => {}): BenchInstance[] {
+  const out = loadInstances(benchDir(), filter);
+  const extra = extraBenchDir();
+  if (!extra) {
+    note('extra instances skipped: QAHAN_BENCH_EXTRA is not set (fill a directory with bench/fetch-extra.sh DIR, then QAHAN_BENCH_EXTRA=DIR)');
+  } else if (!fs.existsSync(path.join(extra, 'best_known.json'))) {
+    note(`extra instances skipped: ${path.join(extra, 'best_known.json')} does not exist (run bench/fetch-extra.sh ${extra})`);
+  } else {
+    const seen = new Set(out.map((i) => i.name));
+    for (const inst of loadInstances(extra, filter)) if (!seen.has(inst.name)) out.push({ ...inst, extra: true });
+  }
+  return out;
 }
 
 export function loadInstances(dir = benchDir(), filter: (name: string) => boolean = () => true): BenchInstance[] {

@@ -7,9 +7,9 @@ import { checkParameterNames, positiveInteger, SampleParams, Sampler, seedOf } f
 export interface ParallelTemperingParams extends SampleParams {
   /** PT sweeps per read (one sweep: a Metropolis sweep of every replica, cluster moves, neighbour swaps). Default 1000, or unbounded with `timeLimit`. */
   numSweeps?: number;
-  /** Temperatures in the ladder; default from the model (about 0.3 sqrt(n) per e-fold of the beta range, 8 to 64). */
+  /** Temperatures in the ladder; default from the model (about 0.25 sqrt(n) per e-fold of the beta range, 8 to 64). */
   numReplicas?: number;
-  /** [hot, cold] inverse temperatures at the ends of the ladder; default SA's range for the model. */
+  /** [hot, cold] inverse temperatures at the ends of the ladder; default SA's cold end and a hot end at max(SA's, 0.5 / RMS local field). */
   betaRange?: [number, number];
   /** 'geometric' (default) or 'adaptive': tune the inner betas on the first sweeps to equal swap acceptance. */
   ladder?: 'geometric' | 'adaptive';

@@ -15,9 +15,16 @@ function chi2Critical(dof: number): number {
   return dof * (1 - a + z * Math.sqrt(a)) ** 3;
 }
 
-/** A 6-spin model: a ring with one chord, random fields and couplings. */
-function smallModel(seed: number): NativeModel {
+/**
+ * A 6-spin model: a ring with one chord, random fields and couplings; `integral` draws whole numbers (h in
+ * -1..1, J in +-1, +-2), which the native Metropolis sweep serves from per-temperature acceptance tables.
+ */
+function smallModel(seed: number, integral = false): NativeModel {
   const r = rng(seed);
+  if (integral) {
+    const m = smallModel(seed);
+    return { ...m, linear: m.linear.map(() => Math.floor(3 * r()) - 1), quadBias: m.quadBias!.map(() => (r() < 0.5 ? -1 : 1) * (r() < 0.5 ? 1 : 2)) };
+  }
   const edges = [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5], [5, 0], [0, 3]];
   return {
     numVariables: 6,
@@ -40,8 +47,13 @@ function exactLaw(m: NativeModel, beta: number): { energies: number[]; p: number
 }
 
 describeBuilt('parallel tempering at a fixed ladder samples each temperature\'s Boltzmann law', () => {
-  test.each([false, true])('6 spins, 4 temperatures, cluster moves %s: chi-square per replica, swap acceptance as predicted', async (clusterMoves) => {
-    const m = smallModel(clusterMoves ? 21 : 22);
+  test.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('6 spins, 4 temperatures, cluster moves %s, integer couplings %s: chi-square per replica, swap acceptance as predicted', async (clusterMoves, integral) => {
+    const m = smallModel((clusterMoves ? 21 : 22) + (integral ? 10 : 0), integral);
     const reads = 4000;
     const sweeps = 100;
     const [res] = await nativeParallelTempering([m], {
@@ -101,6 +113,36 @@ describeBuilt('parallel tempering at a fixed ladder samples each temperature\'s 
       if (process.env.QAHAN_DEBUG) console.log(`pair ${k}: measured ${measured.toFixed(4)} predicted ${predicted.toFixed(4)}`);
       expect(res.swapAttempts[k]).toBe(reads * sweeps * (clusterMoves ? 2 : 1));
       expect(Math.abs(measured - predicted)).toBeLessThan(0.01);
+    }
+  });
+});
+
+describeBuilt('the table-driven Metropolis sweep of integer models', () => {
+  test('makes the same moves as the exp sweep: a model and its half (non-integer) at doubled betas agree bit for bit', async () => {
+    // Halving every coefficient and doubling every beta leaves each beta * dE unchanged exactly (powers of two),
+    // so the exp path (the half model has +-0.5 couplings) and the table path must draw and move identically.
+    const r = rng(8);
+    const n = 60;
+    const rows: number[] = [];
+    const cols: number[] = [];
+    for (let i = 0; i < n; i++) for (const d of [1, 5]) rows.push(i), cols.push((i + d) % n);
+    const whole: NativeModel = {
+      numVariables: n,
+      vartype: 'SPIN',
+      linear: new Float64Array(n).map(() => Math.floor(3 * r()) - 1),
+      offset: 0,
+      quadRow: Uint32Array.from(rows),
+      quadCol: Uint32Array.from(cols),
+      quadBias: new Float64Array(rows.length).map(() => [-4, -2, -1, 1, 2, 4][Math.floor(6 * r())]),
+    };
+    const half: NativeModel = { ...whole, linear: whole.linear.map((v) => v / 2), quadBias: whole.quadBias!.map((v) => v / 2) };
+    for (const clusterMoves of [false, true]) {
+      const common = { numReads: 3, numSweeps: 400, numReplicas: 8, clusterMoves, seed: 4, threads: 2 };
+      const [a] = await nativeParallelTempering([whole], { ...common, betaRange: [0.05, 2] });
+      const [b] = await nativeParallelTempering([half], { ...common, betaRange: [0.1, 4] });
+      expect(Array.from(b.samples)).toEqual(Array.from(a.samples));
+      expect(Array.from(b.energies, (e) => 2 * e)).toEqual(Array.from(a.energies));
+      expect(Array.from(b.swapAccepts)).toEqual(Array.from(a.swapAccepts));
     }
   });
 });

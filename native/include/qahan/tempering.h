@@ -22,6 +22,7 @@
 #pragma once
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "qahan/problem.h"
@@ -44,6 +45,8 @@ struct TemperingOptions {
 
 // When Houdayer moves pay off: sparse models of low mean degree (the cluster percolates on dense ones).
 bool clusterMovesHelp(const Problem& p);
+// PT's default [hot, cold]: SA's cold end, and a hot end at max(SA's, 0.5 / RMS local field).
+std::pair<double, double> defaultTemperingRange(const Problem& p);
 // Default number of temperatures for a model (grows as sqrt(n) with the ratio of the beta range).
 int defaultNumReplicas(const Problem& p, double hot, double cold);
 // The geometric ladder hot..cold with R rungs (R = 1: just cold).
