@@ -36,6 +36,7 @@
 #endif
 
 #include "qahan/attention.h"
+#include "qahan/embedding.h"
 #include "qahan/exact.h"
 #include "qahan/kernels/kernels.h"
 #include "qahan/prepared.h"
@@ -1213,6 +1214,102 @@ Napi::Value TabuSearch(const Napi::CallbackInfo& info) {
   return startJob(env, work, finish, call->common.onProgress, 0);
 }
 
+// findMinorEmbedding(params) (issue 13): graphs and chains as flat Uint32Arrays; labels and semantic
+// checks stay in src/dwave/embedding. Chains come as { variables, offsets, qubits } (CSR by listed variable).
+std::vector<std::vector<int>> parseChainSet(const Napi::Object& p, const char* key, int64_t numVars, int64_t numQubits) {
+  std::vector<std::vector<int>> chains;
+  if (!has(p, key)) return chains;
+  const std::string path = std::string("params.") + key;
+  Napi::Object o = asObject(p.Get(key), path);
+  const auto vars = u32(o.Get("variables"), path + ".variables");
+  const auto offsets = u32(o.Get("offsets"), path + ".offsets");
+  const auto qubits = u32(o.Get("qubits"), path + ".qubits");
+  if (offsets.size() != vars.size() + 1) rangeError(path + ".offsets must have variables.length + 1 entries");
+  if (offsets[0] != 0 || offsets.back() != qubits.size()) rangeError(path + ".offsets must run from 0 to qubits.length");
+  chains.assign(static_cast<size_t>(numVars), {});
+  std::vector<int> seen(static_cast<size_t>(numQubits), -1);
+  for (size_t i = 0; i < vars.size(); ++i) {
+    const uint32_t v = vars[i];
+    if (v >= numVars) rangeError(path + ".variables[" + std::to_string(i) + "] is not below numVariables");
+    if (!chains[v].empty()) rangeError(path + " lists variable " + std::to_string(v) + " twice");
+    if (offsets[i + 1] < offsets[i]) rangeError(path + ".offsets must not decrease");
+    for (uint32_t k = offsets[i]; k < offsets[i + 1]; ++k) {
+      const uint32_t q = qubits[k];
+      if (q >= numQubits) rangeError(path + ".qubits[" + std::to_string(k) + "] is not below numQubits");
+      if (seen[q] == static_cast<int>(v)) continue;  // a repeat inside one chain
+      if (seen[q] >= 0 && std::strcmp(key, "fixedChains") == 0)
+        rangeError(path + ": qubit " + std::to_string(q) + " is in the chains of " + std::to_string(seen[q]) + " and " + std::to_string(v));
+      seen[q] = static_cast<int>(v);
+      chains[v].push_back(static_cast<int>(q));
+    }
+  }
+  return chains;
+}
+
+Napi::Value FindMinorEmbedding(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object p = asObject(info[0], "params");
+  auto prob = std::make_shared<MinorProblem>();
+  const int64_t numQubits = integer(p.Get("numQubits"), "params.numQubits", 0, kMaxVariables);
+  const int64_t numVars = integer(p.Get("numVariables"), "params.numVariables", 0, kMaxVariables);
+  prob->numQubits = static_cast<int>(numQubits);
+  prob->numVars = static_cast<int>(numVars);
+  try {
+    buildCsr(prob->numQubits, u32(p.Get("couplers"), "params.couplers"), prob->qubitStart, prob->qubitAdj);
+  } catch (const std::out_of_range& e) {
+    rangeError(std::string("params.couplers: ") + e.what());
+  }
+  try {
+    buildCsr(prob->numVars, u32(p.Get("sourceEdges"), "params.sourceEdges"), prob->varStart, prob->varAdj);
+  } catch (const std::out_of_range& e) {
+    rangeError(std::string("params.sourceEdges: ") + e.what());
+  }
+  prob->fixedChains = parseChainSet(p, "fixedChains", numVars, numQubits);
+  prob->initialChains = parseChainSet(p, "initialChains", numVars, numQubits);
+  auto opt = std::make_shared<MinorOptions>();
+  opt->seed = static_cast<uint64_t>(integer(p.Get("seed"), "params.seed", 0, static_cast<int64_t>(kMaxSafeInteger)));
+  opt->timeoutMs = finiteNumber(p.Get("timeoutMs"), "params.timeoutMs");
+  if (!(opt->timeoutMs > 0)) rangeError("params.timeoutMs must be positive");
+  opt->tries = static_cast<int>(integer(p.Get("tries"), "params.tries", 1, 1 << 30));
+  opt->maxNoImprovement = static_cast<int>(integer(p.Get("maxNoImprovement"), "params.maxNoImprovement", 1, 1 << 30));
+  opt->chainLengthPatience = static_cast<int>(integer(p.Get("chainLengthPatience"), "params.chainLengthPatience", 0, 1 << 30));
+  opt->cancel = cancelFlag(env, p, "params");
+  auto result = std::make_shared<MinorResult>();
+  auto ms = std::make_shared<double>(0);
+  auto work = [prob, opt, result, ms](Job& job) {
+    const auto t0 = std::chrono::steady_clock::now();
+    opt->abort = job.abortFlag();
+    *result = findMinorEmbedding(*prob, *opt);
+    *ms = msSince(t0);
+  };
+  auto finish = [result, ms](Napi::Env e, double) {
+    const MinorResult& r = *result;
+    Napi::Object o = Napi::Object::New(e);
+    o.Set("found", Napi::Boolean::New(e, r.found));
+    size_t total = 0;
+    for (auto& c : r.chains) total += c.size();
+    Napi::Int32Array offsets = Napi::Int32Array::New(e, r.chains.size() + 1);
+    Napi::Int32Array qubits = Napi::Int32Array::New(e, total);
+    size_t k = 0;
+    offsets[0] = 0;
+    for (size_t v = 0; v < r.chains.size(); ++v) {
+      for (int q : r.chains[v]) qubits[k++] = q;
+      offsets[v + 1] = static_cast<int32_t>(k);
+    }
+    o.Set("chainOffsets", offsets);
+    o.Set("chainQubits", qubits);
+    o.Set("triesRun", Napi::Number::New(e, r.triesRun));
+    o.Set("bestExcess", Napi::Number::New(e, r.bestExcess));
+    o.Set("timedOut", Napi::Boolean::New(e, r.timedOut));
+    o.Set("unreachable", Napi::Boolean::New(e, r.unreachable));
+    o.Set("overlapRounds", Napi::Number::New(e, r.overlapRounds));
+    o.Set("lengthRounds", Napi::Number::New(e, r.lengthRounds));
+    o.Set("elapsedMs", Napi::Number::New(e, *ms));
+    return Napi::Value(o);
+  };
+  return startJob(env, work, finish, Napi::Function(), 0);
+}
+
 Napi::Value Energies(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Model m = parseModel(info[0], "model");
@@ -1384,6 +1481,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("modelDefaults", Napi::Function::New(env, guarded<ModelDefaults>, "modelDefaults"));
   exports.Set("parallelTempering", Napi::Function::New(env, guarded<ParallelTempering>, "parallelTempering"));
   exports.Set("tabuSearch", Napi::Function::New(env, guarded<TabuSearch>, "tabuSearch"));
+  exports.Set("findMinorEmbedding", Napi::Function::New(env, guarded<FindMinorEmbedding>, "findMinorEmbedding"));
   return exports;
 }
 

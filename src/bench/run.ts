@@ -47,6 +47,7 @@ export async function runBenchmarks(which: 'solvers' | 'attention' | 'embedding'
   if (which === 'embedding') {
     const e = await (await import('./embedding')).embeddingBenchmarks(log);
     json.embedding = e.rows;
+    json.maxCut = e.maxCut;
     sections.push(e.markdown);
   }
   if (which === 'attention' || which === 'all') {

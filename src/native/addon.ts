@@ -147,6 +147,47 @@ export interface NativeAttentionQubos {
   offset: Float64Array; // B
 }
 
+/** Chains as CSR over the listed variables: variable variables[i] holds qubits[offsets[i] .. offsets[i+1]). */
+export interface NativeChainSet {
+  variables: Uint32Array;
+  offsets: Uint32Array;
+  qubits: Uint32Array;
+}
+
+/** The heuristic minor embedder's input: dense qubits 0..numQubits-1 and variables 0..numVariables-1. */
+export interface NativeMinorEmbeddingParams {
+  numQubits: number;
+  /** Pairs of qubits (flat). */
+  couplers: Uint32Array;
+  numVariables: number;
+  /** Pairs of variables (flat); loops and repeats are ignored. */
+  sourceEdges: Uint32Array;
+  fixedChains?: NativeChainSet;
+  initialChains?: NativeChainSet;
+  seed: number;
+  timeoutMs: number;
+  tries: number;
+  maxNoImprovement: number;
+  chainLengthPatience: number;
+  cancelToken?: NativeCancelToken;
+}
+
+export interface NativeMinorEmbeddingResult {
+  found: boolean;
+  /** numVariables + 1 offsets into chainQubits (empty arrays when not found). */
+  chainOffsets: Int32Array;
+  chainQubits: Int32Array;
+  triesRun: number;
+  /** Qubits shared by several chains in the best failed try; -1 when no try got that far. */
+  bestExcess: number;
+  timedOut: boolean;
+  /** Some variable could not reach its neighbours at all. */
+  unreachable: boolean;
+  overlapRounds: number;
+  lengthRounds: number;
+  elapsedMs: number;
+}
+
 export interface NativeAddon {
   info(): { threads: number; version: string; packedIsa?: string };
   CancelToken: new () => NativeCancelToken;
@@ -161,6 +202,8 @@ export interface NativeAddon {
   prepareModel?(model: NativeModel): NativeModelHandle;
   /** SQA's default inputs: SA's default beta range (swap range with a cardinality) and the largest |bias| of the spin form. */
   modelDefaults?(model: NativeModel | NativeModelHandle, cardinality?: number): { betaRange: [number, number]; maxAbsSpinBias: number };
+  /** The heuristic minor embedder (issue 13), on a worker thread. */
+  findMinorEmbedding?(params: NativeMinorEmbeddingParams): Promise<NativeMinorEmbeddingResult>;
 }
 
 let cached: NativeAddon | undefined;

@@ -514,6 +514,21 @@ export class EmbeddingCache {
     return value;
   }
 
+  /** `lookup` for a maker that works asynchronously (the native embedder); only a success is cached. */
+  async lookupAsync<T>(solverId: string, key: string, g: HardwareGraph, make: () => Promise<T>): Promise<T> {
+    let fp = this.fingerprints.get(g);
+    if (!fp) {
+      fp = graphFingerprint(g);
+      this.fingerprints.set(g, fp);
+    }
+    const full = `${solverId}\u0000${key}`;
+    const hit = this.other.get(full);
+    if (hit && hit.fingerprint === fp) return hit.value as T;
+    const value = await make();
+    this.other.set(full, { fingerprint: fp, value });
+    return value;
+  }
+
   has(solverId: string, k: number): boolean {
     return this.store.has(`${solverId}\u0000${k}`);
   }

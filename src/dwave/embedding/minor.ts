@@ -16,11 +16,11 @@ import { EmbeddingError } from '../../errors';
 import { HardwareGraph, mulberry32 } from '../topology';
 import type { Embedding } from './clique';
 import { checkEmbedding } from './validate';
+import { abortReason, ChainMap, chainEntries, checkCount } from './minor-options';
 
 export { EmbeddingError };
 
-/** Chains given per source variable: a sparse array or an object keyed by variable index. */
-export type ChainMap = ReadonlyArray<readonly number[] | undefined> | Readonly<Record<number, readonly number[]>>;
+export type { ChainMap };
 
 export interface FindEmbeddingOptions {
   /** Seed of the random choices (orders, ties, restarts); same seed and inputs give the same chains. Default 1. */
@@ -45,19 +45,6 @@ export interface FindEmbeddingOptions {
 const INF = Number.POSITIVE_INFINITY;
 /** Weights are capped so sums of a few thousand of them stay finite and ordered. */
 const MAX_WEIGHT = 1e150;
-
-function chainEntries(map: ChainMap | undefined): [number, readonly number[]][] {
-  if (!map) return [];
-  const out: [number, readonly number[]][] = [];
-  if (Array.isArray(map)) {
-    (map as ReadonlyArray<readonly number[] | undefined>).forEach((c, v) => {
-      if (c && c.length > 0) out.push([v, c]);
-    });
-  } else {
-    for (const [k, c] of Object.entries(map as Record<string, readonly number[]>)) if (c && c.length > 0) out.push([Number(k), c]);
-  }
-  return out;
-}
 
 /** Lazy-deletion binary min-heap of (key, node), grown on demand. */
 class Heap {
@@ -537,20 +524,6 @@ function shuffled(n: number, rand: () => number): number[] {
     [a[i], a[j]] = [a[j], a[i]];
   }
   return a;
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const reason = signal.reason;
-  if (reason instanceof Error) return reason;
-  const err = new Error(typeof reason === 'string' ? reason : 'The operation was aborted');
-  err.name = 'AbortError';
-  return err;
-}
-
-function checkCount(v: number | undefined, name: string, dflt: number, min: number): number {
-  if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
-  return v;
 }
 
 /**

@@ -27,7 +27,8 @@ import { abortError, checkParameterNames, positiveInteger, SampleParams, Sampler
 import type { ProblemJob, SolverDescription } from '../client/types';
 import { uniformTorqueCompensation } from '../embedding/chain-strength';
 import { Embedding, EmbeddingCache, largestCliqueSize } from '../embedding/clique';
-import { EmbeddingError, findEmbedding, FindEmbeddingOptions } from '../embedding/minor';
+import { EmbeddingError, FindEmbeddingOptions } from '../embedding/minor';
+import { findEmbeddingAsync } from '../embedding/minor-native';
 import { embeddingSummary } from '../embedding/validate';
 import { EmbeddedIsing, embedBqm, scaleToRanges, unembedToSampleSet } from '../embedding/embed';
 import { decodeQpAnswer, encodeQp } from '../encoding/qp';
@@ -108,7 +109,9 @@ export class DWaveQpuSampler implements Sampler<DWaveQpuParams> {
     const solver = await this.solver(params.signal);
     const graph = this.graphOf(solver);
 
-    const prepared = bqms.map((bqm, b) => this.prepare(bqm, b, solver, graph, numReads, params));
+    // One model at a time: each may run the embedder, which already uses a native worker thread.
+    const prepared: (Prepared | undefined)[] = [];
+    for (let b = 0; b < bqms.length; b++) prepared.push(await this.prepare(bqms[b], b, solver, graph, numReads, params));
     const afterPrep = performance.now();
     const toSubmit = prepared.filter((p): p is Prepared => p !== undefined);
     params.onProgress?.({ done: 0, total: bqms.length });
@@ -170,12 +173,12 @@ export class DWaveQpuSampler implements Sampler<DWaveQpuParams> {
   }
 
   /** Embeds, scales and encodes one model; undefined for a model without variables (nothing to submit). */
-  private prepare(bqm: BinaryQuadraticModel, b: number, solver: SolverDescription, graph: HardwareGraph, numReads: number, params: DWaveQpuParams): Prepared | undefined {
+  private async prepare(bqm: BinaryQuadraticModel, b: number, solver: SolverDescription, graph: HardwareGraph, numReads: number, params: DWaveQpuParams): Promise<Prepared | undefined> {
     const n = bqm.numVariables;
     if (n === 0) return undefined;
     const props = solver.properties;
     const solverKey = `${solver.identity.name};${solver.identity.version?.graph_id ?? ''}`;
-    const { method, embedding } = this.chooseEmbedding(bqm, solverKey, graph, params);
+    const { method, embedding } = await this.chooseEmbedding(bqm, solverKey, graph, params);
     const direct = method === 'none';
     const spin = bqm.vartype === 'SPIN' ? bqm : bqm.changeVartype('SPIN');
     const longChains = embedding.some((c) => c.length > 1);
@@ -215,7 +218,7 @@ export class DWaveQpuSampler implements Sampler<DWaveQpuParams> {
     return { bqm, embedding, method, direct, chainStrength, scale, job };
   }
 
-  private chooseEmbedding(bqm: BinaryQuadraticModel, solverKey: string, graph: HardwareGraph, params: DWaveQpuParams): { method: EmbeddingMethod; embedding: Embedding } {
+  private async chooseEmbedding(bqm: BinaryQuadraticModel, solverKey: string, graph: HardwareGraph, params: DWaveQpuParams): Promise<{ method: EmbeddingMethod; embedding: Embedding }> {
     const n = bqm.numVariables;
     const asked = params.embeddingMethod ?? 'auto';
     if (!['auto', 'none', 'clique', 'heuristic'].includes(asked)) throw new RangeError(`embeddingMethod must be 'auto', 'none', 'clique' or 'heuristic', got ${String(asked)}`);
@@ -237,7 +240,7 @@ export class DWaveQpuSampler implements Sampler<DWaveQpuParams> {
     const opts = params.embeddingOptions ?? {};
     const key = `heuristic:${n}:${structureHash(edges)}:${JSON.stringify(opts)}`;
     try {
-      const embedding = this.embeddings.lookup(solverKey, key, graph, () => findEmbedding(edges, graph, { ...opts, numVariables: n, signal: params.signal }));
+      const embedding = await this.embeddings.lookupAsync(solverKey, key, graph, () => findEmbeddingAsync(edges, graph, { ...opts, numVariables: n, signal: params.signal }));
       return { method: 'heuristic', embedding };
     } catch (err) {
       // A model that fits a clique still reaches the QPU, with longer chains.
