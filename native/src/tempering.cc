@@ -5,6 +5,7 @@
 #include <cmath>
 #include <memory>
 #include <numeric>
+#include <type_traits>
 
 #include "qahan/rng.h"
 #include "qahan/schedules.h"
@@ -54,6 +55,16 @@ struct Graph {
     }
     detectIntegral(p);
   }
+  // Sparse integral models with |fields| < 2^15 keep their fields in int16 (a quarter of the memory per
+  // replica, so a ladder of chains stays in cache): the couplings as int16 too.
+  std::vector<int16_t> ival;
+  bool int16Fields() const { return !ival.empty(); }
+  // f_j += d * J_ij for every j (d = -2 s_i(old)), int16 fields.
+  inline void flip(int16_t* __restrict__ f, int i, int d) const {
+    const uint32_t e = rowPtr[i + 1];
+    const int16_t* __restrict__ v = ival.data();
+    for (uint32_t k = rowPtr[i]; k < e; ++k) f[col[k]] = static_cast<int16_t>(f[col[k]] + d * v[k]);
+  }
   // f_j += d * J_ij for every j (d = -2 s_i(old)).
   inline void flip(double* __restrict__ f, int i, double d) const {
     if (dense) {
@@ -89,20 +100,28 @@ struct Graph {
     }
     const double m = p.maxAbsField();
     if (m >= 1.0 && m <= 1 << 16) maxIntField = static_cast<int>(m);
+    if (maxIntField && !dense && m < 32767.0 && !p.val.empty()) {
+      ival.resize(p.val.size());
+      for (size_t k = 0; k < p.val.size(); ++k) ival[k] = static_cast<int16_t>(p.val[k]);
+    }
   }
   // E = c + (sum s h + sum s f) / 2, from the kept fields.
-  double energy(const int8_t* s, const double* f) const {
+  template <class F>
+  double energy(const int8_t* s, const F* f) const {
     double a = 0.0;
     for (int i = 0; i < n; ++i) a += s[i] * (h[i] + f[i]);
     return c + 0.5 * a;
   }
 };
 
-struct Chain {
+// One replica: spins, local fields (double, or int16 on small-integer sparse models) and energy.
+template <class F>
+struct ChainT {
   std::vector<int8_t> s;
-  std::vector<double> f;
+  std::vector<F> f;
   double E = 0.0;
 };
+using Chain = ChainT<double>;
 
 void randomSpins(int8_t* s, int n, Rng& rng) {
   for (int i = 0; i < n;) {
@@ -134,19 +153,21 @@ double metropolisSweep(const Graph& g, Chain& ch, double beta, Rng& rng) {
 // size m (dE = 2m), or -1 where beta * 2m > kNeverAbove (reject without a draw). u < exp(-x) 2^53 with u the
 // 53-bit integer behind rng.uniform() is the same test as uniform() < exp(-x) (scaling by 2^53 is exact),
 // so this sweep makes exactly the moves and draws of metropolisSweep, without an exp per attempt.
-double metropolisSweepTable(const Graph& g, Chain& ch, const double* tab, Rng& rng) {
+// With int16 fields the same values go through integer arithmetic (exact either way).
+template <class F>
+double metropolisSweepTable(const Graph& g, ChainT<F>& ch, const double* tab, Rng& rng) {
   int8_t* __restrict__ s = ch.s.data();
-  double* __restrict__ f = ch.f.data();
+  F* __restrict__ f = ch.f.data();
   double dEsum = 0.0;
   for (int i = 0; i < g.n; ++i) {
     const int si = s[i];
-    const double dE = -2.0 * si * f[i];
+    const double dE = -2.0 * si * static_cast<double>(f[i]);
     if (dE > 0.0) {
       const double t = tab[static_cast<int>(-si * f[i])];
       if (t < 0.0 || !(static_cast<double>(rng.next() >> 11) < t)) continue;
     }
     s[i] = static_cast<int8_t>(-si);
-    g.flip(f, i, -2.0 * si);
+    g.flip(f, i, static_cast<F>(-2 * si));
     dEsum += dE;
   }
   return dEsum;
@@ -168,7 +189,8 @@ void acceptanceTables(const std::vector<double>& betas, int M, std::vector<doubl
 // flipping it turns a into b and b into a: `whole` is set and nothing is flipped, the caller exchanges the
 // two chains instead (O(1) rather than O(cluster * degree); on the sparse glasses the cold replicas'
 // disagreement set is mostly connected, so this is the common case).
-int houdayerMove(const Graph& g, Chain& a, Chain& b, Rng& rng, std::vector<int>& diff, std::vector<int>& stack,
+template <class F>
+int houdayerMove(const Graph& g, ChainT<F>& a, ChainT<F>& b, Rng& rng, std::vector<int>& diff, std::vector<int>& stack,
                  std::vector<int>& cluster, std::vector<uint32_t>& mark, uint32_t& stamp, bool& whole) {
   whole = false;
   diff.clear();
@@ -203,12 +225,12 @@ int houdayerMove(const Graph& g, Chain& a, Chain& b, Rng& rng, std::vector<int>&
   for (const int i : cluster) {
     // One site at a time, so each step's energy change is the single-flip one.
     const int sa = a.s[i], sb = b.s[i];
-    a.E += -2.0 * sa * a.f[i];
-    b.E += -2.0 * sb * b.f[i];
+    a.E += -2.0 * sa * static_cast<double>(a.f[i]);
+    b.E += -2.0 * sb * static_cast<double>(b.f[i]);
     a.s[i] = static_cast<int8_t>(-sa);
     b.s[i] = static_cast<int8_t>(-sb);
-    g.flip(a.f.data(), i, -2.0 * sa);
-    g.flip(b.f.data(), i, -2.0 * sb);
+    g.flip(a.f.data(), i, static_cast<F>(-2 * sa));
+    g.flip(b.f.data(), i, static_cast<F>(-2 * sb));
   }
   return size;
 }
@@ -248,23 +270,26 @@ void equaliseLadder(std::vector<double>& betas, const std::vector<uint64_t>& att
   }
 }
 
+template <class F>
 void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, Rng& rng, const BatchOptions& opt,
                    Clock::time_point t0, int8_t* best, ReadResult& res, int8_t* replicaOut, std::atomic<bool>* reached) {
   const int n = p.n;
   std::vector<double> betas = o.betas;
   const int R = static_cast<int>(betas.size());
   const int C = o.clusterMoves ? 2 : 1;
-  std::vector<Chain> chains(static_cast<size_t>(R) * C);
+  using Ch = ChainT<F>;
+  std::vector<Ch> chains(static_cast<size_t>(R) * C);
   // slot[c * R + k]: the chain at temperature k of ladder c.
   std::vector<int> slot(static_cast<size_t>(R) * C);
   std::vector<double> scratch(n);
   for (int c = 0; c < C; ++c)
     for (int k = 0; k < R; ++k) {
-      Chain& ch = chains[c * R + k];
+      Ch& ch = chains[c * R + k];
       ch.s.resize(n);
       ch.f.resize(n);
       randomSpins(ch.s.data(), n, rng);
-      p.fields(ch.s.data(), ch.f.data());
+      p.fields(ch.s.data(), scratch.data());
+      for (int i = 0; i < n; ++i) ch.f[i] = static_cast<F>(scratch[i]);
       ch.E = g.energy(ch.s.data(), ch.f.data());
       slot[c * R + k] = c * R + k;
     }
@@ -291,9 +316,12 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
     if (t > 0 && reached->load(std::memory_order_relaxed)) break;
     for (int c = 0; c < C; ++c)
       for (int k = 0; k < R; ++k) {
-        Chain& ch = chains[slot[c * R + k]];
+        Ch& ch = chains[slot[c * R + k]];
         const double* row = tab.data() + static_cast<size_t>(k) * (M + 1);
-        ch.E += M ? metropolisSweepTable(g, ch, row, rng) : metropolisSweep(g, ch, betas[k], rng);
+        if constexpr (std::is_same_v<F, double>)
+          ch.E += M ? metropolisSweepTable(g, ch, row, rng) : metropolisSweep(g, ch, betas[k], rng);
+        else
+          ch.E += metropolisSweepTable(g, ch, row, rng);
       }
     if (C == 2) {
       for (int k = clusterFrom; k < R; ++k) {
@@ -305,8 +333,8 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
     }
     for (int c = 0; c < C; ++c)
       for (int k = 0; k + 1 < R; ++k) {
-        Chain& lo = chains[slot[c * R + k]];
-        Chain& hi = chains[slot[c * R + k + 1]];
+        Ch& lo = chains[slot[c * R + k]];
+        Ch& hi = chains[slot[c * R + k + 1]];
         const double x = (betas[k] - betas[k + 1]) * (lo.E - hi.E);  // log acceptance ratio
         bool ok = x >= 0.0 || (x > -kNeverAbove && rng.uniform() < std::exp(x));
         ++res.attempts[k];
@@ -323,12 +351,13 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
       std::fill(tAtt.begin(), tAtt.end(), 0);
       std::fill(tAcc.begin(), tAcc.end(), 0);
     }
-    // Exact energies now and then (floating-point drift of the running sums).
-    if ((t & 255) == 255)
-      for (auto& ch : chains) {
-        p.fields(ch.s.data(), ch.f.data());
-        ch.E = g.energy(ch.s.data(), ch.f.data());
-      }
+    // Exact energies now and then (floating-point drift of the running sums; none with int16 fields).
+    if constexpr (std::is_same_v<F, double>)
+      if ((t & 255) == 255)
+        for (auto& ch : chains) {
+          p.fields(ch.s.data(), ch.f.data());
+          ch.E = g.energy(ch.s.data(), ch.f.data());
+        }
     for (auto& ch : chains)
       if (ch.E < bestE - tol) {
         bestE = ch.E;
@@ -342,7 +371,7 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
   for (int i = 0; i < n; ++i) best[i] = fromSpin(best[i], p.vartype);
   if (replicaOut)
     for (int k = 0; k < R; ++k) {
-      const Chain& ch = chains[slot[k]];
+      const Ch& ch = chains[slot[k]];
       for (int i = 0; i < n; ++i) replicaOut[static_cast<size_t>(k) * n + i] = fromSpin(ch.s[i], p.vartype);
     }
   res.betas = betas;
@@ -430,7 +459,10 @@ std::vector<TemperingOutput> runParallelTempering(const std::vector<const Proble
         Rng rng(opt.seed, b, r);
         int8_t* dst = out[b].out.samples.data() + r * n;
         int8_t* rep = opts[b].stats ? out[b].replicaSamples.data() + r * opts[b].betas.size() * n : nullptr;
-        temperingRead(p, graphs[b], opts[b], rng, opt, t0, dst, reads[b][r], rep, reached[b].get());
+        if (graphs[b].int16Fields())
+          temperingRead<int16_t>(p, graphs[b], opts[b], rng, opt, t0, dst, reads[b][r], rep, reached[b].get());
+        else
+          temperingRead<double>(p, graphs[b], opts[b], rng, opt, t0, dst, reads[b][r], rep, reached[b].get());
         out[b].out.energies[r] = models[b]->energy(dst);
       },
       opt.tick ? opt.tick : std::function<void()>([] {}), 100, [&opt] { return stopRequested(opt); });

@@ -118,11 +118,13 @@ describeBuilt('parallel tempering at a fixed ladder samples each temperature\'s 
 });
 
 describeBuilt('the table-driven Metropolis sweep of integer models', () => {
-  test('makes the same moves as the exp sweep: a model and its half (non-integer) at doubled betas agree bit for bit', async () => {
+  test.each([
+    [60, 'dense storage, double fields'],
+    [100, 'sparse storage, int16 fields'],
+  ])('makes the same moves as the exp sweep (n = %d, %s): a model and its half (non-integer) at doubled betas agree bit for bit', async (n) => {
     // Halving every coefficient and doubling every beta leaves each beta * dE unchanged exactly (powers of two),
     // so the exp path (the half model has +-0.5 couplings) and the table path must draw and move identically.
     const r = rng(8);
-    const n = 60;
     const rows: number[] = [];
     const cols: number[] = [];
     for (let i = 0; i < n; i++) for (const d of [1, 5]) rows.push(i), cols.push((i + d) % n);
