@@ -1101,7 +1101,7 @@ Napi::Value ParallelTempering(const Napi::CallbackInfo& info) {
       c.problems.push_back(&pr);
       c.modelPtrs.push_back(&pm->model());
       TemperingOptions o = base;
-      const auto r = haveRange ? range : pm->defaultBetaRange();
+      const auto r = haveRange ? range : defaultTemperingRange(pr);
       o.betaHot = r.first;
       o.betaCold = r.second;
       o.numReplicas = numReplicas ? numReplicas : defaultNumReplicas(pr, r.first, r.second);
