@@ -33,6 +33,9 @@ function checkIndex(i: number, n: number | undefined, argument: string): void {
   if (n !== undefined && i >= n) throw new RangeError(`${argument} is ${i}, beyond the model's ${n} variables`);
 }
 
+/** A finite number: test this first where the message would cost a string per call (hot loops). */
+const isBias = (b: unknown): b is number => typeof b === 'number' && Number.isFinite(b);
+
 function checkBias(b: number, argument: string): void {
   if (typeof b !== 'number' || !Number.isFinite(b)) throw new RangeError(`${argument} must be a finite number, got ${b}`);
 }
@@ -135,6 +138,8 @@ export class BinaryQuadraticModel {
 
   /** The terms, read once; numbers alone are indices (checked), any string label makes a labelled model. */
   private static fromTerms(vartype: Vartype, linear: LinearInput | undefined, terms: QuboInput, offset: number, diagonalIsLinear: boolean): BinaryQuadraticModel {
+    const fast = BinaryQuadraticModel.fromIndexTerms(vartype, linear, terms, offset, diagonalIsLinear);
+    if (fast) return fast;
     const list = [...iterateQubo(terms)];
     const linearEntries = linear === undefined ? [] : linearOf(linear);
     const labelled = !!linear && !isArrayLike(linear) ? true : list.some(([u, v]) => typeof u !== 'number' || typeof v !== 'number');
@@ -151,7 +156,7 @@ export class BinaryQuadraticModel {
     }
     const bqm = new BinaryQuadraticModel(vartype, labelled ? [] : linearEntries.length, offset);
     for (const [v, b] of linearEntries) {
-      checkBias(b, `linear bias of ${show(v)}`);
+      if (!isBias(b)) checkBias(b, `linear bias of ${show(v)}`);
       bqm.addLinear(v, b);
     }
     for (const [u, v, b] of list) {
@@ -162,19 +167,97 @@ export class BinaryQuadraticModel {
     return bqm;
   }
 
+  /**
+   * The fast path of fromTerms (issue 11: integer labels cost nothing): an array of [i, j, bias] rows whose
+   * labels are all indices 0..2^26-1, finite biases, and no linear biases or an array of them. One indexed
+   * loop, no intermediate tuples, one check per label. Returns undefined at the first thing it does not
+   * handle (string labels, Maps, objects, matrices, and every malformed input); the general path then
+   * reads the input from the start, so labelled models and error messages are exactly as before.
+   */
+  private static fromIndexTerms(
+    vartype: Vartype,
+    linear: LinearInput | undefined,
+    terms: QuboInput,
+    offset: number,
+    diagonalIsLinear: boolean,
+  ): BinaryQuadraticModel | undefined {
+    if (!Array.isArray(terms) || looksLikeMatrix(terms)) return undefined;
+    let n = 0;
+    let lin: Float64Array;
+    if (linear === undefined) {
+      lin = new Float64Array(4);
+    } else {
+      if (!Array.isArray(linear) && !(ArrayBuffer.isView(linear) && !(linear instanceof DataView))) return undefined;
+      const h = linear as ArrayLike<number>;
+      n = h.length;
+      if (n > MAX_VARIABLES) return undefined;
+      lin = new Float64Array(Math.max(4, n));
+      for (let i = 0; i < n; i++) {
+        const b = h[i];
+        if (!isBias(b)) return undefined;
+        lin[i] += b; // += as addLinear does (a -0 bias reads as 0 either way)
+      }
+    }
+    const q = new Map<number, number>();
+    const count = terms.length;
+    for (let t = 0; t < count; t++) {
+      const row = terms[t] as ArrayLike<unknown> | null | undefined;
+      if (row == null || typeof row !== 'object' || row.length !== 3) return undefined;
+      const i = row[0] as number;
+      const j = row[1] as number;
+      const b = row[2] as number;
+      // For a number, i >>> 0 === i holds exactly for the integers 0..2^32-1 (never NaN or fractions).
+      if (typeof i !== 'number' || typeof j !== 'number' || i >>> 0 !== i || j >>> 0 !== j || i >= MAX_VARIABLES || j >= MAX_VARIABLES) return undefined;
+      if (!isBias(b)) return undefined;
+      const top = i > j ? i : j;
+      if (top >= n) {
+        n = top + 1;
+        if (n > lin.length) {
+          const grown = new Float64Array(Math.max(n, lin.length * 2));
+          grown.set(lin);
+          lin = grown;
+        }
+      }
+      if (i === j) {
+        if (!diagonalIsLinear) return undefined;
+        lin[i] += b;
+      } else {
+        const key = i < j ? i * KEY_STRIDE + j : j * KEY_STRIDE + i;
+        q.set(key, (q.get(key) ?? 0) + b);
+      }
+    }
+    const bqm = new BinaryQuadraticModel(vartype, 0, offset);
+    bqm.n = n;
+    bqm.linearBiases = lin;
+    bqm.quadraticMap = q;
+    return bqm;
+  }
+
   /** A BINARY model from a dense square QUBO matrix Q: E(x) = x^T Q x (both triangles count). */
   static fromQuboMatrix(matrix: ReadonlyArray<ArrayLike<number>>, offset = 0): BinaryQuadraticModel {
     if (!Array.isArray(matrix)) throw new TypeError('the QUBO matrix must be an array of rows');
     const n = matrix.length;
     if (n > MAX_VARIABLES) throw new RangeError(`the QUBO matrix has ${n} rows, more than the supported ${MAX_VARIABLES} variables`);
     const bqm = new BinaryQuadraticModel('BINARY', n, offset);
+    // Straight into the storage (the indices are known good); addLinear/addQuadratic only to throw for a bad bias.
+    const lin = bqm.linearBiases;
+    const q = bqm.quadraticMap;
     for (let i = 0; i < n; i++) {
-      if (matrix[i] == null || matrix[i].length !== n) throw new RangeError(`QUBO matrix row ${i} has ${matrix[i].length} entries, expected ${n}`);
+      const row = matrix[i];
+      if (row == null || row.length !== n) throw new RangeError(`QUBO matrix row ${i} has ${matrix[i].length} entries, expected ${n}`);
       for (let j = 0; j < n; j++) {
-        const b = matrix[i][j];
+        const b = row[j];
         if (b === 0) continue;
-        if (i === j) bqm.addLinear(i, b);
-        else bqm.addQuadratic(i, j, b);
+        if (!isBias(b)) {
+          if (i === j) bqm.addLinear(i, b);
+          else bqm.addQuadratic(i, j, b);
+        }
+        if (i === j) {
+          lin[i] += b;
+        } else {
+          const key = pairKey(i, j);
+          q.set(key, (q.get(key) ?? 0) + b);
+        }
       }
     }
     return bqm;
@@ -200,7 +283,7 @@ export class BinaryQuadraticModel {
     const bqm = new BinaryQuadraticModel(vartype, n, offset);
     const upper = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
-      checkBias(linear[i], `linear[${i}]`);
+      if (!isBias(linear[i])) checkBias(linear[i], `linear[${i}]`);
       bqm.linearBiases[i] = linear[i];
       for (let j = i + 1; j < n; j++) {
         const b = dense[i * n + j];
@@ -332,7 +415,7 @@ export class BinaryQuadraticModel {
   }
 
   addLinear(v: Variable, bias: number): this {
-    checkBias(bias, `linear bias of ${show(v)}`);
+    if (!isBias(bias)) checkBias(bias, `linear bias of ${show(v)}`);
     const i = this.ensure(v);
     this.linearBiases[i] += bias;
     this.nativeCache = undefined;
@@ -341,14 +424,14 @@ export class BinaryQuadraticModel {
 
   /** Sets (rather than adds to) v's linear bias. */
   setLinear(v: Variable, bias: number): this {
-    checkBias(bias, `linear bias of ${show(v)}`);
+    if (!isBias(bias)) checkBias(bias, `linear bias of ${show(v)}`);
     this.linearBiases[this.ensure(v)] = bias;
     this.nativeCache = undefined;
     return this;
   }
 
   addQuadratic(u: Variable, v: Variable, bias: number): this {
-    checkBias(bias, `quadratic bias of (${show(u)}, ${show(v)})`);
+    if (!isBias(bias)) checkBias(bias, `quadratic bias of (${show(u)}, ${show(v)})`);
     if (u === v) throw new RangeError(`quadratic term (${show(u)}, ${show(v)}) must join two different variables`);
     const i = this.ensure(u);
     const j = this.ensure(v);
