@@ -4,9 +4,19 @@ import path from 'path';
 import { extraBenchDir, loadBenchInstances, loadInstances } from '../../src/bench/instances';
 import { budgetFor, pivotTable, summariseRuns } from '../../src/bench/time-to-target';
 
+const made: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
 /** A tiny extra directory in the layout bench/fetch-extra.sh writes: one Chimera-like model, one Gset graph. */
 function extraDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qahan-extra-'));
+  const dir = tempDir('qahan-extra-');
   fs.mkdirSync(path.join(dir, 'chimera'));
   fs.mkdirSync(path.join(dir, 'gset'));
   fs.writeFileSync(path.join(dir, 'chimera', 'tiny.txt'), '# comment\n1 2 -4\n2 3 2\n1 3 1\n');
@@ -29,7 +39,7 @@ describe('bench instances: ../shared/bench plus QAHAN_BENCH_EXTRA', () => {
 
   test('the extra directory adds its instances, marked extra; values and energies convert both ways', () => {
     const dir = extraDir();
-    const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'qahan-shared-'));
+    const shared = tempDir('qahan-shared-');
     fs.writeFileSync(path.join(shared, 'best_known.json'), '{}');
     process.env.QAHAN_BENCH_DIR = shared;
     process.env.QAHAN_BENCH_EXTRA = dir;
@@ -52,14 +62,14 @@ describe('bench instances: ../shared/bench plus QAHAN_BENCH_EXTRA', () => {
   });
 
   test('without the variable, or with an empty directory, the extras are skipped with a message saying how to get them', () => {
-    const shared = fs.mkdtempSync(path.join(os.tmpdir(), 'qahan-shared-'));
+    const shared = tempDir('qahan-shared-');
     fs.writeFileSync(path.join(shared, 'best_known.json'), '{}');
     process.env.QAHAN_BENCH_DIR = shared;
     delete process.env.QAHAN_BENCH_EXTRA;
     const notes: string[] = [];
     expect(loadBenchInstances(() => true, (s) => notes.push(s))).toEqual([]);
     expect(notes[0]).toMatch(/QAHAN_BENCH_EXTRA is not set.*bench\/fetch-extra\.sh/);
-    process.env.QAHAN_BENCH_EXTRA = fs.mkdtempSync(path.join(os.tmpdir(), 'qahan-empty-'));
+    process.env.QAHAN_BENCH_EXTRA = tempDir('qahan-empty-');
     loadBenchInstances(() => true, (s) => notes.push(s));
     expect(notes[1]).toMatch(/best_known\.json does not exist/);
   });
