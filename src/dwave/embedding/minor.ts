@@ -11,6 +11,10 @@
  *
  * Everything runs on dense qubit indices with typed arrays (CSR adjacency, one lazy-deletion binary heap,
  * per-neighbour distance buffers reused across calls).
+ *
+ * This is the synchronous fallback: `findEmbeddingAsync` / `findEmbeddingNative` (minor-native.ts) run the
+ * native search (native/src/embedding.cc), which is faster and gives shorter chains (issue 13's table in
+ * bench/results/issue13.md), off the main thread.
  */
 import { EmbeddingError } from '../../errors';
 import { HardwareGraph, mulberry32 } from '../topology';
