@@ -186,22 +186,24 @@ QAHAN_AI void runChunkT(const ChunkJob& c) {
         if (s[i] > 0) a[i][k] |= uint64_t(1) << l;
     }
   }
-  packed::Streams<V> rng;
+  V key = packed::splat<V>(0);
   for (int k = 0; k < NW; ++k) {
     Rng g(opt.seed, c.b, kPackedStream + static_cast<uint64_t>(c.word0 + k));
-    rng.s0[k] = g.next();
-    rng.s1[k] = g.next();
-    rng.s2[k] = g.next();
-    rng.s3[k] = g.next() | 1;
+    key[k] = g.next();
   }
   std::vector<uint64_t> q(static_cast<size_t>(f.maxField) + 1, 0);
+  std::unique_ptr<packed::StepCodes> codes(new packed::StepCodes());
   const size_t S = c.betas->size();
   double last = -1.0;
   for (size_t t = 0; t < S; ++t) {
     if (stoppedOpt(opt)) throw Cancelled();
     const double beta = c.betas->at(t);
-    if (beta != last) acceptanceThresholds(beta, f.unit, f.maxField, q.data()), last = beta;
-    packed::sweep<V, K, Unit>(*c.sites, a, q.data(), rng);
+    if (beta != last) {
+      acceptanceThresholds(beta, f.unit, f.maxField, q.data());
+      codes->fill(q.data(), f.maxField);
+      last = beta;
+    }
+    packed::sweep<V, K, Unit>(*c.sites, a, q.data(), *codes, key, t);
     if (opt.progress) opt.progress->fetch_add(static_cast<uint64_t>(live), std::memory_order_relaxed);
   }
   for (int k = 0; k < NW; ++k) {
@@ -229,7 +231,7 @@ QAHAN_AI void runChunkV(const ChunkJob& c, int K, bool unit) {
 void chunkPortable(const ChunkJob& c, int K, bool unit) { runChunkV<packed::v1>(c, K, unit); }
 #if defined(__x86_64__) || defined(__i386__)
 __attribute__((target("avx2"))) void chunkAvx2(const ChunkJob& c, int K, bool unit) { runChunkV<packed::v4>(c, K, unit); }
-__attribute__((target("avx512f,avx512vl,avx512bw"))) void chunkAvx512(const ChunkJob& c, int K, bool unit) {
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void chunkAvx512(const ChunkJob& c, int K, bool unit) {
   runChunkV<packed::v8>(c, K, unit);
 }
 #endif
@@ -240,7 +242,8 @@ int packedWords() {
     const std::string want = e ? e : "";
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
-    const bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+    const bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+                        __builtin_cpu_supports("avx512dq");
     const bool has2 = __builtin_cpu_supports("avx2");
     if (want == "portable") return 1;
     if (want == "avx2") return has2 ? 4 : 1;

@@ -8,9 +8,8 @@
 //   packed  64 reads in the bits of one word per site (kernels/packed.h): couplings as sign masks, a
 //           bit-sliced count of unsatisfied bonds, and an independent Metropolis decision per read
 //           (fresh random bits compared with the binary expansion of each energy class's acceptance
-//           probability, most significant bit first). An AVX2 copy carries 4 such words per
-//           instruction, chosen at run time (the AVX-512 copy, 8 words, crashes on this EPYC and runs only
-//           with QAHAN_PACKED_ISA=avx512 until that is understood); each 64-read word keeps its own random
+//           probability, most significant bit first; counter-based random words). AVX-512 and AVX2 copies carry 8 or 4 words per
+//           instruction, chosen at run time; each 64-read word has its own hash key for its random
 //           stream, so the samples do not depend on the CPU or on the thread count.
 #pragma once
 #include <cstdint>

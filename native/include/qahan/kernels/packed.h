@@ -8,9 +8,11 @@
 // energy by dE = 2 u (W_i - 2 U): lanes with U >= W_i / 2 accept at once; a lane in class k = W_i - 2U > 0
 // accepts with probability q_k / 2^64, q_k = floor(2^64 exp(-2 beta u k)), decided by its own fresh
 // random bits: the bits of one random word per step, compared with q_k most significant bit first; a lane
-// is decided at the first bit where they differ (r = 0 < 1 accepts), so a word needs about 8 steps, not
-// 64. Every 64-bit word has its own xoshiro256** stream, advanced only while that word has an undecided
-// lane, so a word's result does not depend on how many words share a vector.
+// is decided at the first bit where they differ (r = 0 < 1 accepts), so a lane needs 2 steps on average
+// and a 512-lane vector about 10. The random word of step t at site i in sweep s is a counter-based hash
+// (the SplitMix64 finaliser of key + counter * golden gamma, counter = ((s * n + i) << 6) + t) with one key
+// per 64-bit word: no state, so steps do not wait on each other, and a word's bits depend only on its key
+// and the counter, never on how many words share a vector or which thread runs it.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -54,27 +56,15 @@ QAHAN_AI V rotl(V x, int k) {
   return (x << k) | (x >> (64 - k));
 }
 
-// NW xoshiro256** streams; next(m) returns a word per stream and advances only the streams where m is set.
+constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
+
+// SplitMix64's finaliser (Steele, Lea and Flood 2014; passes BigCrush on a Weyl sequence).
 template <class V>
-struct Streams {
-  V s0, s1, s2, s3;
-  QAHAN_AI V next(V m) {
-    const V r5 = (s1 << 2) + s1;
-    const V rr = rotl(r5, 7);
-    const V result = (rr << 3) + rr;
-    const V t = s1 << 17;
-    V n2 = s2 ^ s0, n3 = s3 ^ s1;
-    const V n1 = s1 ^ n2, n0 = s0 ^ n3;
-    n2 ^= t;
-    n3 = rotl(n3, 45);
-    const V keep = ~m;
-    s0 = (s0 & keep) | (n0 & m);
-    s1 = (s1 & keep) | (n1 & m);
-    s2 = (s2 & keep) | (n2 & m);
-    s3 = (s3 & keep) | (n3 & m);
-    return result;
-  }
-};
+QAHAN_AI V mix(V z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
 
 struct Bond {
   int32_t j, w;  // neighbour (n = the dummy site), |weight| in units
@@ -88,12 +78,30 @@ struct Sites {
   std::vector<int32_t> total;   // W_i
 };
 
-// One sweep over all sites. a: (n + 1) vectors, a[n] == 0. q[k]: acceptance thresholds, k = 1..maxField.
+// Per sweep and field total W (1..15) and step t (0..63, MSB first): bit c set when bit (63 - t) of
+// q[W - 2c] is 1, c over the uphill classes 0..ceil(W/2)-1.
+struct StepCodes {
+  uint8_t code[16][64];
+  void fill(const uint64_t* q, int maxField) {
+    for (int W = 1; W <= maxField && W < 16; ++W)
+      for (int t = 0; t < 64; ++t) {
+        uint8_t m = 0;
+        for (int c = 0; 2 * c < W; ++c)
+          if ((q[W - 2 * c] >> (63 - t)) & 1) m |= uint8_t(1) << c;
+        code[W][t] = m;
+      }
+  }
+};
+
+// One sweep over all sites. a: (n + 1) vectors, a[n] == 0. q[k]: acceptance thresholds, k = 1..maxField;
+// codes: q's bits per W and step; key: one hash key per word; sweepIndex numbers the sweep for the counter.
 template <class V, int K, bool Unit>
-QAHAN_AI void sweep(const Sites& st, V* __restrict__ a, const uint64_t* q, Streams<V>& rng) {
+QAHAN_AI void sweep(const Sites& st, V* __restrict__ a, const uint64_t* q, const StepCodes& codes, V key,
+                    uint64_t sweepIndex) {
   const int n = st.n;
   const Bond* bonds = st.bonds.data();
-  for (int i = 0; i < n; ++i) {
+  uint64_t ctr = (sweepIndex * static_cast<uint64_t>(n)) << 6;
+  for (int i = 0; i < n; ++i, ctr += 64) {
     const V ai = a[i];
     V U[K];
     for (int p = 0; p < K; ++p) U[p] = splat<V>(0);
@@ -120,28 +128,48 @@ QAHAN_AI void sweep(const Sites& st, V* __restrict__ a, const uint64_t* q, Strea
       }
     }
     const int W = st.total[i];
+    const int C = (W + 1) / 2;  // uphill classes: U = c with 2c < W
     V uphill = splat<V>(0), und = splat<V>(0);
-    V cls[1 << K];
-    uint64_t qs[1 << K];
-    int nc = 0;
-    for (int c = 0; 2 * c < W; ++c) {
+    V cls[8];
+    for (int c = 0; c < C; ++c) {
       V e = splat<V>(~uint64_t(0));
       for (int p = 0; p < K; ++p) e &= ((c >> p) & 1) ? U[p] : ~U[p];
       uphill |= e;
-      const uint64_t qk = q[W - 2 * c];
-      if (qk == 0) continue;
-      cls[nc] = e;
-      qs[nc++] = qk;
-      und |= e;
+      cls[c] = e;
+      if (q[W - 2 * c] != 0) und |= e;
     }
     V acc = ~uphill;
-    for (int t = 63; t >= 0 && any(und); --t) {
-      const V m = (V)(und != 0);
-      const V r = rng.next(m);
-      V P = splat<V>(0);
-      for (int c = 0; c < nc; ++c) P |= cls[c] & splat<V>(uint64_t(0) - ((qs[c] >> t) & 1));
-      acc |= und & ~r & P;
-      und &= ~(r ^ P);
+    if (any(und)) {
+      const uint8_t* code = codes.code[W];
+      const V z0 = key + splat<V>(ctr * kGamma);
+      if (C <= 3) {
+        // Every union of classes once per site; a step then picks its threshold plane with one load.
+        V combo[8];
+        combo[0] = splat<V>(0);
+        for (int m = 1; m < (1 << C); ++m) combo[m] = combo[m & (m - 1)] | cls[__builtin_ctz(m)];
+        for (int t = 0; t < 64; t += 4) {
+          for (int u = 0; u < 4; ++u) {
+            const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
+            const V P = combo[code[t + u]];
+            acc |= und & ~r & P;
+            und &= ~(r ^ P);
+          }
+          if (!any(und)) break;
+        }
+      } else {
+        for (int t = 0; t < 64; t += 4) {
+          for (int u = 0; u < 4; ++u) {
+            const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
+            const uint8_t cm = code[t + u];
+            V P = splat<V>(0);
+            for (int c = 0; c < C; ++c)
+              if ((cm >> c) & 1) P |= cls[c];
+            acc |= und & ~r & P;
+            und &= ~(r ^ P);
+          }
+          if (!any(und)) break;
+        }
+      }
     }
     a[i] = ai ^ acc;
   }
