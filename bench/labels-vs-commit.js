@@ -17,24 +17,14 @@ const copies = {
   old: { BQM: require(path.join(oldDist, 'model/bqm')).BinaryQuadraticModel, SA: require(path.join(oldDist, 'samplers/simulated-annealing')).SimulatedAnnealingSampler },
   now: { BQM: require('../dist/model/bqm').BinaryQuadraticModel, SA: require('../dist/samplers/simulated-annealing').SimulatedAnnealingSampler },
 };
-const { LABELS_WORKLOADS } = require('../dist/bench/labels');
+// The same workloads and model as src/bench/labels.ts.
+const { LABELS_WORKLOADS, labelsTerms } = require('../dist/bench/labels');
 
-function terms(n) {
-  // The same model as src/bench/labels.ts: a ring plus a chord from every even i.
-  const h = new Float64Array(n);
-  const J = [];
-  let s = 12345;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-  for (let i = 0; i < n; i++) h[i] = rnd() * 0.5;
-  for (let i = 0; i < n; i++) J.push([i, (i + 1) % n, rnd()]);
-  for (let i = 0; i < n; i += 2) J.push([i, (i + n / 2 + 1) % n, rnd()]);
-  return { h, J };
-}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 (async () => {
   for (const w of LABELS_WORKLOADS) {
-    const { h, J } = terms(w.n);
+    const { h, J } = labelsTerms(w.n);
     const params = { numReads: w.numReads, numSweeps: w.numSweeps, seed: 7, threads: 1 };
     const t = { old: { build: [], total: [], best: [] }, now: { build: [], total: [], best: [] } };
     const run = async (k) => {

@@ -14,7 +14,8 @@ import { cliqueEdges, findCliqueEmbedding } from '../dwave/embedding/clique';
 import { findEmbedding, FindEmbeddingOptions } from '../dwave/embedding/minor';
 import { findEmbeddingNative, NativeEmbeddingStats } from '../dwave/embedding/minor-native';
 import { checkEmbedding, embeddingSummary } from '../dwave/embedding/validate';
-import { chimeraGraph, HardwareGraph, mulberry32, pegasusGraph, zephyrGraph } from '../dwave/topology';
+import { chimeraGraph, HardwareGraph, pegasusGraph, zephyrGraph } from '../dwave/topology';
+import { grid, regular3 } from './graphs';
 import { markdownTable } from './report';
 
 export interface EmbeddingBenchRow {
@@ -29,40 +30,6 @@ export interface EmbeddingBenchRow {
   qubits: number;
   goal: string;
   note: string;
-}
-
-function regular3(n: number, seed: number): [number, number][] {
-  const r = mulberry32(seed);
-  for (;;) {
-    const stubs: number[] = [];
-    for (let i = 0; i < n; i++) stubs.push(i, i, i);
-    for (let i = stubs.length - 1; i > 0; i--) {
-      const j = Math.floor(r() * (i + 1));
-      [stubs[i], stubs[j]] = [stubs[j], stubs[i]];
-    }
-    const seen = new Set<number>();
-    const e: [number, number][] = [];
-    let ok = true;
-    for (let i = 0; i < stubs.length && ok; i += 2) {
-      const a = Math.min(stubs[i], stubs[i + 1]);
-      const b = Math.max(stubs[i], stubs[i + 1]);
-      ok = a !== b && !seen.has(a * n + b);
-      seen.add(a * n + b);
-      e.push([a, b]);
-    }
-    if (ok) return e;
-  }
-}
-
-function grid(w: number, h: number): [number, number][] {
-  const e: [number, number][] = [];
-  for (let i = 0; i < h; i++)
-    for (let j = 0; j < w; j++) {
-      const v = i * w + j;
-      if (j + 1 < w) e.push([v, v + 1]);
-      if (i + 1 < h) e.push([v, v + w]);
-    }
-  return e;
 }
 
 export interface MaxCutRow {

@@ -44,7 +44,7 @@ export interface LabelsRow {
 }
 
 /** A ring with a chord from every even i to i + n/2 + 1: 1.5 n couplers, deterministic biases. */
-function terms(n: number): { h: Float64Array; J: [number, number, number][] } {
+export function labelsTerms(n: number): { h: Float64Array; J: [number, number, number][] } {
   const h = new Float64Array(n);
   const J: [number, number, number][] = [];
   let s = 12345;
@@ -64,7 +64,7 @@ export async function labelsBenchmark(log: (s: string) => void = () => undefined
   const rows: LabelsRow[] = [];
   const sampler = new SimulatedAnnealingSampler();
   for (const w of workloads) {
-    const { h, J } = terms(w.n);
+    const { h, J } = labelsTerms(w.n);
     const names = Array.from({ length: w.n }, (_, i) => `v${i}`);
     const hByName: Record<string, number> = {};
     for (let i = 0; i < w.n; i++) hByName[names[i]] = h[i];

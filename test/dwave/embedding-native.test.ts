@@ -6,51 +6,10 @@
 import { addon } from '../../src/native/addon';
 import { checkEmbedding, cliqueEdges, EmbeddingError, embeddingSummary, findEmbeddingAsync, findEmbeddingNative, hasNativeEmbedder } from '../../src/dwave/embedding';
 import { QahanError } from '../../src/errors';
-import { chimeraGraph, graphFromSolverProperties, HardwareGraph, mulberry32, pegasusGraph, withDefects, zephyrGraph } from '../../src/dwave/topology';
+import { chimeraGraph, graphFromSolverProperties, HardwareGraph, pegasusGraph, withDefects, zephyrGraph } from '../../src/dwave/topology';
 import { defaultMockSolvers } from '../../src/dwave/mock/solvers';
 
-type Edges = [number, number][];
-
-function erdosRenyi(n: number, p: number, seed: number): Edges {
-  const r = mulberry32(seed);
-  const e: Edges = [];
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (r() < p) e.push([i, j]);
-  return e;
-}
-
-function regular3(n: number, seed: number): Edges {
-  const r = mulberry32(seed);
-  for (;;) {
-    const stubs: number[] = [];
-    for (let i = 0; i < n; i++) stubs.push(i, i, i);
-    for (let i = stubs.length - 1; i > 0; i--) {
-      const j = Math.floor(r() * (i + 1));
-      [stubs[i], stubs[j]] = [stubs[j], stubs[i]];
-    }
-    const seen = new Set<number>();
-    const e: Edges = [];
-    let ok = true;
-    for (let i = 0; i < stubs.length && ok; i += 2) {
-      const a = Math.min(stubs[i], stubs[i + 1]);
-      const b = Math.max(stubs[i], stubs[i + 1]);
-      ok = a !== b && !seen.has(a * n + b);
-      seen.add(a * n + b);
-      e.push([a, b]);
-    }
-    if (ok) return e;
-  }
-}
-
-function grid(w: number, h: number): Edges {
-  const e: Edges = [];
-  for (let i = 0; i < h; i++)
-    for (let j = 0; j < w; j++) {
-      const v = i * w + j;
-      if (j + 1 < w) e.push([v, v + 1]);
-      if (i + 1 < h) e.push([v, v + w]);
-    }
-  return e;
-}
+import { Edges, erdosRenyi, grid, regular3 } from '../../src/bench/graphs';
 
 function expectValid(edges: Edges, g: HardwareGraph, e: number[][], n = 0): void {
   const c = checkEmbedding(edges, g, e, n);

@@ -483,11 +483,7 @@ export class EmbeddingCache {
   private readonly fingerprints = new WeakMap<HardwareGraph, string>();
 
   get(solverId: string, k: number, g: HardwareGraph): Embedding {
-    let fp = this.fingerprints.get(g);
-    if (!fp) {
-      fp = graphFingerprint(g);
-      this.fingerprints.set(g, fp);
-    }
+    const fp = this.fingerprintOf(g);
     const key = `${solverId}\u0000${k}`;
     const hit = this.store.get(key);
     if (hit && hit.fingerprint === fp) return hit.embedding.map((c) => c.slice());
@@ -501,14 +497,8 @@ export class EmbeddingCache {
    * when the solver's graph changed. The caller must not mutate the returned value.
    */
   lookup<T>(solverId: string, key: string, g: HardwareGraph, make: () => T): T {
-    let fp = this.fingerprints.get(g);
-    if (!fp) {
-      fp = graphFingerprint(g);
-      this.fingerprints.set(g, fp);
-    }
-    const full = `${solverId}\u0000${key}`;
-    const hit = this.other.get(full);
-    if (hit && hit.fingerprint === fp) return hit.value as T;
+    const { full, fp, hit } = this.probe(solverId, key, g);
+    if (hit) return hit.value as T;
     const value = make();
     this.other.set(full, { fingerprint: fp, value });
     return value;
@@ -516,18 +506,31 @@ export class EmbeddingCache {
 
   /** `lookup` for a maker that works asynchronously (the native embedder); only a success is cached. */
   async lookupAsync<T>(solverId: string, key: string, g: HardwareGraph, make: () => Promise<T>): Promise<T> {
+    const { full, fp, hit } = this.probe(solverId, key, g);
+    if (hit) return hit.value as T;
+    const value = await make();
+    this.other.set(full, { fingerprint: fp, value });
+    return value;
+  }
+
+  /** A graph's fingerprint, computed once per graph object. */
+  private fingerprintOf(g: HardwareGraph): string {
     let fp = this.fingerprints.get(g);
     if (!fp) {
       fp = graphFingerprint(g);
       this.fingerprints.set(g, fp);
     }
-    const full = `${solverId}\u0000${key}`;
-    const hit = this.other.get(full);
-    if (hit && hit.fingerprint === fp) return hit.value as T;
-    const value = await make();
-    this.other.set(full, { fingerprint: fp, value });
-    return value;
+    return fp;
   }
+
+  /** The cache key, the graph's fingerprint and a hit made on that graph. */
+  private probe(solverId: string, key: string, g: HardwareGraph) {
+    const fp = this.fingerprintOf(g);
+    const full = `${solverId}\u0000${key}`;
+    const entry = this.other.get(full);
+    return { full, fp, hit: entry && entry.fingerprint === fp ? entry : undefined };
+  }
+
 
   has(solverId: string, k: number): boolean {
     return this.store.has(`${solverId}\u0000${k}`);

@@ -11,7 +11,8 @@ import { addon, NativeAddon, NativeChainSet } from '../../native/addon';
 import { HardwareGraph } from '../topology';
 import type { Embedding } from './clique';
 import { findEmbedding, FindEmbeddingOptions } from './minor';
-import { abortReason, ChainMap, chainEntries, checkCount } from './minor-options';
+import { abortError } from '../../samplers/sampler';
+import { ChainMap, chainEntries, checkCount } from './minor-options';
 import { checkEmbedding } from './validate';
 
 /** What the last native search did, for benchmarks and `info`. */
@@ -125,7 +126,7 @@ export async function findEmbeddingNative(
   const seed = options.seed ?? NATIVE_EMBEDDING_DEFAULTS.seed;
   if (!Number.isInteger(seed) || seed < 0 || seed > Number.MAX_SAFE_INTEGER) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
   const signal = options.signal;
-  if (signal?.aborted) throw abortReason(signal);
+  if (signal?.aborted) throw abortError(signal);
 
   const edgeList = Array.from(sourceEdges);
   const input = denseInput(edgeList, target, options);
@@ -151,7 +152,7 @@ export async function findEmbeddingNative(
       cancelToken: token,
     });
   } catch (err) {
-    if (signal?.aborted) throw abortReason(signal);
+    if (signal?.aborted) throw abortError(signal);
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -19,15 +19,6 @@ export function chainEntries(map: ChainMap | undefined): [number, readonly numbe
   return out;
 }
 
-/** The signal's reason as an Error (an AbortError when the reason is not one). */
-export function abortReason(signal: AbortSignal): Error {
-  const reason = signal.reason;
-  if (reason instanceof Error) return reason;
-  const err = new Error(typeof reason === 'string' ? reason : 'The operation was aborted');
-  err.name = 'AbortError';
-  return err;
-}
-
 export function checkCount(v: number | undefined, name: string, dflt: number, min: number): number {
   if (v === undefined) return dflt;
   if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);

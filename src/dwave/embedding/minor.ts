@@ -20,7 +20,8 @@ import { EmbeddingError } from '../../errors';
 import { HardwareGraph, mulberry32 } from '../topology';
 import type { Embedding } from './clique';
 import { checkEmbedding } from './validate';
-import { abortReason, ChainMap, chainEntries, checkCount } from './minor-options';
+import { abortError } from '../../samplers/sampler';
+import { ChainMap, chainEntries, checkCount } from './minor-options';
 
 export { EmbeddingError };
 
@@ -545,7 +546,7 @@ export function findEmbedding(sourceEdges: Iterable<readonly [number, number]>, 
   const patience = checkCount(options.chainLengthPatience, 'chainLengthPatience', 2, 0);
   if (options.numVariables !== undefined) checkCount(options.numVariables, 'numVariables', 0, 0);
   const signal = options.signal;
-  if (signal?.aborted) throw abortReason(signal);
+  if (signal?.aborted) throw abortError(signal);
 
   const S = new MinorSearch(target, sourceEdges, options.numVariables);
   const n = S.n;
@@ -567,7 +568,7 @@ export function findEmbedding(sourceEdges: Iterable<readonly [number, number]>, 
 
   const outOfTime = () => performance.now() - started > timeout;
   const check = (): boolean => {
-    if (signal?.aborted) throw abortReason(signal);
+    if (signal?.aborted) throw abortError(signal);
     return outOfTime();
   };
 

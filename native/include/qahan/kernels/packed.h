@@ -51,11 +51,6 @@ QAHAN_AI bool any(V x) {
   return o != 0;
 }
 
-template <class V>
-QAHAN_AI V rotl(V x, int k) {
-  return (x << k) | (x >> (64 - k));
-}
-
 constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
 
 // SplitMix64's finaliser (Steele, Lea and Flood 2014; passes BigCrush on a Weyl sequence).
