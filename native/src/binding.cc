@@ -9,6 +9,7 @@
 #define NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS
 #include <napi.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -39,6 +40,7 @@
 #include "qahan/embedding.h"
 #include "qahan/exact.h"
 #include "qahan/kernels/kernels.h"
+#include "qahan/kernels/sparse_lanes.h"
 #include "qahan/prepared.h"
 #include "qahan/problem.h"
 #include "qahan/runner.h"
@@ -867,18 +869,24 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
       fast[b] = c.kernels[b] == Kernel::Sparse && cardinality < 0 && c.prepared[b]->integer().ok;
       anyFast = anyFast || fast[b];
     }
+    const bool allFast = B > 0 && std::all_of(fast.begin(), fast.end(), [](char x) { return x != 0; });
     if (anyFast)
       c.opt.saRead = [&c, &schedules, fast](size_t b, const int8_t* init, Rng& rng, int8_t* dst) {
         if (!fast[b]) return false;
-        saIntegerRead(*c.prepared[b], schedules[b], init, rng, c.opt, dst);
+        // One read through the same lanes as a whole batch would take (the same samples).
+        if (lanesAvailable()) {
+          Rng* rp = &rng;
+          saLanesReads(*c.prepared[b], schedules[b], &rp, &init, 1, c.opt, &dst);
+        } else {
+          saIntegerRead(*c.prepared[b], schedules[b], init, rng, c.opt, dst);
+        }
         return true;
       };
     runTimed(job, c, parseMs + msSince(t1), [&] {
-      if (allPacked) {
-        std::vector<const PreparedModel*> ms;
-        for (auto& pm : c.prepared) ms.push_back(pm.get());
-        return runPackedSa(ms, schedules, c.opt);
-      }
+      std::vector<const PreparedModel*> ms;
+      for (auto& pm : c.prepared) ms.push_back(pm.get());
+      if (allPacked) return runPackedSa(ms, schedules, c.opt);
+      if (allFast && lanesAvailable()) return runSparseLanesSa(ms, schedules, c.opt);
       return runSimulatedAnnealing(c.problems, c.modelPtrs, schedules, c.opt);
     });
   };
@@ -1402,6 +1410,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("threads", Napi::Number::New(env, resolveThreads(0)));
   o.Set("version", Napi::String::New(env, QAHAN_NATIVE_VERSION));
   o.Set("packedIsa", Napi::String::New(env, packedIsa()));
+  o.Set("lanesIsa", Napi::String::New(env, lanesIsa()));
   return o;
 }
 

@@ -189,7 +189,7 @@ export interface NativeMinorEmbeddingResult {
 }
 
 export interface NativeAddon {
-  info(): { threads: number; version: string; packedIsa?: string };
+  info(): { threads: number; version: string; packedIsa?: string; lanesIsa?: string };
   CancelToken: new () => NativeCancelToken;
   energies(model: NativeModel, samples: Int8Array, numSamples: number): Float64Array;
   simulatedAnnealing(models: (NativeModel | NativeModelHandle)[], params: NativeSimulatedAnnealingParams): Promise<NativeSampleResult[]>;

@@ -2,9 +2,10 @@
 //
 //   dense   rows of a dense coupling matrix (runner.cc, moves.h)
 //   sparse  neighbour lists: for models whose spin-form biases are small integer multiples of one unit,
-//           fixed-degree neighbour arrays with integer fields and a per-sweep table of acceptance
-//           thresholds (a 64-bit integer compare, no exp(), no random draw for downhill moves), each
-//           read on its own stream (kernels/sparse_int.h); otherwise CSR in double (moves.h)
+//           fixed-degree neighbour arrays with integer fields and a per-sweep table of 32-bit acceptance
+//           thresholds (no exp()), up to 16 reads side by side in the 32-bit lanes of a vector, each on
+//           its own stream (kernels/sparse_lanes.h; kernels/sparse_int.h without GCC/Clang); otherwise
+//           CSR in double (moves.h)
 //   packed  64 reads in the bits of one word per site (kernels/packed.h): couplings as sign masks, a
 //           bit-sliced count of unsatisfied bonds, and an independent Metropolis decision per read
 //           (fresh random bits compared with the binary expansion of each energy class's acceptance
