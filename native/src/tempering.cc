@@ -35,6 +35,7 @@ struct Graph {
   std::vector<uint32_t> nbPtr, nb;
   const double* h = nullptr;
   double c = 0.0;
+  bool zeroField = false;  // every h_i == 0: E(-s) = E(s)
 
   explicit Graph(const Problem& p, bool needNeighbours) : n(p.n), dense(p.dense), h(p.h.data()), c(p.c) {
     if (dense) {
@@ -53,6 +54,7 @@ struct Graph {
       col = p.colIdx.data();
       val = p.val.data();
     }
+    zeroField = std::all_of(p.h.begin(), p.h.end(), [](double v) { return v == 0.0; });
     detectIntegral(p);
   }
   // Sparse integral models with |fields| < 2^15 keep their fields in int16 (a quarter of the memory per
@@ -184,19 +186,31 @@ void acceptanceTables(const std::vector<double>& betas, int M, std::vector<doubl
 }
 
 // Houdayer's move between chains a and b (same temperature). Returns the cluster size (0: none).
-// The cluster is grown first and flipped after (membership reads a.s[j] != b.s[j], which flipping a site
-// in both chains leaves unchanged, so the order does not matter). When it is the whole disagreement set,
-// flipping it turns a into b and b into a: `whole` is set and nothing is flipped, the caller exchanges the
-// two chains instead (O(1) rather than O(cluster * degree); on the sparse glasses the cold replicas'
-// disagreement set is mostly connected, so this is the common case).
+// The cluster is grown first and flipped after (membership reads whether a.s[j] and b.s[j] differ, which
+// flipping a site in both chains leaves unchanged, so the order does not matter). When it is the whole
+// set it was grown in, flipping it turns the pair into (b, a) (or (-b, -a), below): `whole` is set and
+// nothing is flipped, the caller exchanges the two chains instead (O(1) rather than O(cluster * degree)).
+// Without fields (h = 0: the Chimera glasses, max-cut) E(-s) = E(s), so the agreement set serves as well:
+// flipping an agreement cluster in a and b is Houdayer's move between a and -b. The smaller of the two sets
+// is used there. Two independent cold replicas agree on either nearly all sites or nearly none (overlap
+// +-q), so the disagreement set alone would be half the system on average and percolate: one costly,
+// useless flip of most of it. The choice depends only on which sites agree, which the move keeps, so the
+// move stays its own reverse with the same probability.
 template <class F>
 int houdayerMove(const Graph& g, ChainT<F>& a, ChainT<F>& b, Rng& rng, std::vector<int>& diff, std::vector<int>& stack,
                  std::vector<int>& cluster, std::vector<uint32_t>& mark, uint32_t& stamp, bool& whole) {
   whole = false;
+  const int8_t* sa = a.s.data();
+  const int8_t* sb = b.s.data();
+  int nd = 0;
+  for (int i = 0; i < g.n; ++i) nd += sa[i] != sb[i];
+  // want: the membership value of (sa[j] != sb[j]) for the set the cluster grows in.
+  const bool want = !(g.zeroField && 2 * nd > g.n);
+  const int size0 = want ? nd : g.n - nd;
+  if (size0 == 0) return 0;
   diff.clear();
   for (int i = 0; i < g.n; ++i)
-    if (a.s[i] != b.s[i]) diff.push_back(i);
-  if (diff.empty()) return 0;
+    if ((sa[i] != sb[i]) == want) diff.push_back(i);
   if (++stamp == 0) {
     std::fill(mark.begin(), mark.end(), 0u);
     stamp = 1;
@@ -211,26 +225,26 @@ int houdayerMove(const Graph& g, ChainT<F>& a, ChainT<F>& b, Rng& rng, std::vect
     stack.pop_back();
     cluster.push_back(i);
     g.neighbours(i, [&](int j) {
-      if (mark[j] != stamp && a.s[j] != b.s[j]) {
+      if (mark[j] != stamp && (sa[j] != sb[j]) == want) {
         mark[j] = stamp;
         stack.push_back(j);
       }
     });
   }
   const int size = static_cast<int>(cluster.size());
-  if (size == static_cast<int>(diff.size())) {
+  if (size == size0) {
     whole = true;
     return size;
   }
   for (const int i : cluster) {
     // One site at a time, so each step's energy change is the single-flip one.
-    const int sa = a.s[i], sb = b.s[i];
-    a.E += -2.0 * sa * static_cast<double>(a.f[i]);
-    b.E += -2.0 * sb * static_cast<double>(b.f[i]);
-    a.s[i] = static_cast<int8_t>(-sa);
-    b.s[i] = static_cast<int8_t>(-sb);
-    g.flip(a.f.data(), i, static_cast<F>(-2 * sa));
-    g.flip(b.f.data(), i, static_cast<F>(-2 * sb));
+    const int va = a.s[i], vb = b.s[i];
+    a.E += -2.0 * va * static_cast<double>(a.f[i]);
+    b.E += -2.0 * vb * static_cast<double>(b.f[i]);
+    a.s[i] = static_cast<int8_t>(-va);
+    b.s[i] = static_cast<int8_t>(-vb);
+    g.flip(a.f.data(), i, static_cast<F>(-2 * va));
+    g.flip(b.f.data(), i, static_cast<F>(-2 * vb));
   }
   return size;
 }
