@@ -5,13 +5,16 @@
 // qubit already used by c chains costs base^c and a free one 1 plus a crowding term. The root minimises the
 // summed path costs; the chain is the root plus, per neighbour, the path from the chain qubit nearest that
 // neighbour (so later paths branch off earlier ones). Repair rounds re-place the overlapping chains (or all
-// of them, when overlaps are everywhere) with a growing base until the chains are disjoint. Chain-length
+// of them, when overlaps are everywhere) with a growing base until the chains are disjoint; dense sources
+// (cliques) instead tear out and re-place every chain each round, pruning the neighbours' tentacles
+// first, with a base set by the fullest qubit (repairDense). Chain-length
 // rounds then re-place each variable on free qubits only (unit costs), after dropping the qubits its
 // neighbours held only to touch it; several equally cheap roots are tried, leaf qubits no coupling needs
 // are trimmed, and the move stands when the variable and its neighbours use no more qubits than before.
 #include "qahan/embedding.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -62,6 +65,10 @@ constexpr double kRepairBase = 2, kRepairGrowth = 1.5, kRepairMaxBase = 1e6;
 // With overlaps on more than an eighth of the variables every chain is re-placed in a round, with base
 // 2^(kFillExponent / most chains on one qubit): the fullest qubits stay the dearest.
 constexpr double kFullRoundShare = 0.125, kFillExponent = 14;
+// Dense sources are repaired by repairDense with base 2^(kDenseExponent / fullest qubit). K60 into
+// Chimera 16 (seeds 1-3, 30 s budget): found in 16-18 s with 16, 16-26 s with 10, 20 or 24; with 46
+// (minorminer's scale for this size) tries stall at a fullest qubit of 3 and 1 of 2 seeds found in 50 s.
+constexpr double kDenseExponent = 16;
 // Chain-length rounds: equally cheap roots built per variable, and the least saving that counts as progress.
 constexpr int kShortRoots = 8;
 constexpr double kMinLengthGain = 0.002;
@@ -197,6 +204,21 @@ class Search {
         r.timedOut = true;
         return r;
       }
+      if (dense_) {
+        const int best = repairDense(r, stopped);
+        if (stopped) r.timedOut = true;
+        if (r.bestExcess < 0 || best < r.bestExcess) r.bestExcess = best;
+        if (best > 0 || stopped) {
+          if (r.timedOut) return r;
+          continue;
+        }
+        r.bestExcess = 0;
+        shortenChains(r);
+        r.found = true;
+        r.chains = chains_;
+        for (auto& c : r.chains) std::sort(c.begin(), c.end());
+        return r;
+      }
       int best = excess(), now = best, stale = 0;
       base = kRepairBase;
       while (best > 0 && stale < O.maxNoImprovement && !(stopped = outOfTime())) {
@@ -274,6 +296,162 @@ class Search {
   std::vector<int> chainDeg_, varMark_, contacts_;
   int varStampNow_ = 0;
 
+  // ---- dense repair -----------------------------------------------------------------------------
+  /**
+   * Overlap removal for dense sources (Cai-Macready-Roy rounds with minorminer's weighting): every chain
+   * is torn out and re-placed in turn, a qubit on c other chains costing base^c with base
+   * 2^(kDenseExponent / fullest qubit), free qubits 1, the root counted once per neighbour. Before a
+   * chain is re-placed its neighbours drop the leaves they held only to touch it, so no chain keeps
+   * tentacles towards where a neighbour used to be (without that, K60 into Chimera 16 stalls at hundreds
+   * of shared qubits). Progress is (fullest qubit, how many qubits that full, shared qubits), compared in
+   * that order; `maxNoImprovement` rounds without progress end the try. Returns the fewest shared qubits
+   * seen, 0 only when the chains are disjoint and every source edge has touching chains.
+   */
+  int repairDense(MinorResult& r, bool& stopped) {
+    noCrowd_ = rootK_ = true;
+    startTracking();
+    std::vector<int> chain;
+    auto score = [&]() {
+      std::array<int, 3> k{1, 0, 0};  // fullest qubit, qubits that full, shared qubits
+      for (int q = 0; q < N; ++q) {
+        const int c = use_[q];
+        if (c > k[0]) {
+          k[0] = c;
+          k[1] = 0;
+        }
+        if (c == k[0] && c > 1) ++k[1];
+        if (c > 1) k[2] += c - 1;
+      }
+      return k;
+    };
+    std::array<int, 3> best = score();
+    int stale = 0, fewest = best[2];
+    bool done = false;
+    while (best[2] > 0 && stale < O.maxNoImprovement) {
+      ++r.overlapRounds;
+      setBase(std::pow(2.0, kDenseExponent / maxFill()));
+      // Fresh tie ranks each round: equally cheap paths and roots change between rounds.
+      for (int q = 0; q < N; ++q) tie_[q] = static_cast<uint32_t>(rng_.next() >> 32);
+      for (int v : varOrder(false)) {
+        if ((stopped = outOfTime())) break;
+        std::vector<int> old = ripUp(v);
+        for (int e = P.varStart[v]; e < P.varStart[v + 1]; ++e) prune(P.varAdj[e]);
+        if (!grow(v, chain)) {
+          // Walled in by fixed chains: the old chain goes back (should pruning have cut one of its
+          // contacts, linked() keeps the try from counting as found).
+          place(v, old);
+          continue;
+        }
+        place(v, chain);
+      }
+      if (stopped) break;
+      const std::array<int, 3> now = score();
+      fewest = std::min(fewest, now[2]);
+      if (now < best) {
+        best = now;
+        stale = 0;
+      } else {
+        ++stale;
+      }
+      if (now[2] == 0 && (done = linked())) break;
+    }
+    noCrowd_ = rootK_ = track_ = false;
+    return done ? 0 : std::max(1, fewest);
+  }
+
+  bool noCrowd_ = false, rootK_ = false, track_ = false;
+  std::vector<std::vector<int>> holders_;  // per qubit, the chains on it (dense repair only)
+  std::vector<int> qMark_;
+  int qMarkNow_ = 0;
+
+  void startTracking() {
+    track_ = true;
+    holders_.assign(N, {});
+    qMark_.assign(N, 0);
+    for (int v = 0; v < n; ++v)
+      for (int q : chains_[v]) holders_[q].push_back(v);
+  }
+
+  /**
+   * Drops leaf qubits of w's chain that no contact with a neighbouring chain needs, chains possibly
+   * overlapping (a shared qubit counts as a contact). Leaves only, so the chain stays connected.
+   */
+  void prune(int w) {
+    std::vector<int>& chain = chains_[w];
+    if (isFixed_[w] || chain.size() <= 1) return;
+    const int mark = ++qMarkNow_;
+    for (int x : chain) qMark_[x] = mark;
+    const int vm = ++varStampNow_;
+    for (int e = P.varStart[w]; e < P.varStart[w + 1]; ++e) {
+      varMark_[P.varAdj[e]] = vm;
+      contacts_[P.varAdj[e]] = 0;
+    }
+    const int* start = P.qubitStart.data();
+    const int* adj = P.qubitAdj.data();
+    auto touch = [&](int x, int by) {
+      for (int c : holders_[x])
+        if (c != w && varMark_[c] == vm) contacts_[c] += by;
+      for (int e = start[x]; e < start[x + 1]; ++e)
+        for (int c : holders_[adj[e]])
+          if (c != w && varMark_[c] == vm) contacts_[c] += by;
+    };
+    for (int x : chain) {
+      chainDeg_[x] = 0;
+      for (int e = start[x]; e < start[x + 1]; ++e) chainDeg_[x] += qMark_[adj[e]] == mark;
+      touch(x, 1);
+    }
+    leaves_.clear();
+    for (int x : chain)
+      if (chainDeg_[x] <= 1) leaves_.push_back(x);
+    size_t size = chain.size();
+    bool removed = false;
+    while (!leaves_.empty() && size > 1) {
+      const int x = leaves_.back();
+      leaves_.pop_back();
+      if (qMark_[x] != mark) continue;
+      touch(x, -1);
+      bool needed = false;
+      for (int c : holders_[x]) needed = needed || (c != w && varMark_[c] == vm && contacts_[c] <= 0);
+      for (int e = start[x]; e < start[x + 1] && !needed; ++e)
+        for (int c : holders_[adj[e]]) needed = needed || (c != w && varMark_[c] == vm && contacts_[c] <= 0);
+      if (needed) {
+        touch(x, 1);
+        continue;
+      }
+      qMark_[x] = 0;
+      auto& h = holders_[x];
+      h.erase(std::find(h.begin(), h.end(), w));
+      if (--use_[x] == 0) crowd(x, -1);
+      --size;
+      removed = true;
+      for (int e = start[x]; e < start[x + 1]; ++e) {
+        const int y = adj[e];
+        if (qMark_[y] == mark && --chainDeg_[y] == 1) leaves_.push_back(y);
+      }
+    }
+    if (removed) chain.erase(std::remove_if(chain.begin(), chain.end(), [&](int q) { return qMark_[q] != mark; }), chain.end());
+  }
+
+  /** True when every source edge has its two chains touching or sharing a qubit. */
+  bool linked() {
+    for (int v = 0; v < n; ++v) {
+      const int mark = ++qMarkNow_;
+      for (int x : chains_[v]) qMark_[x] = mark;
+      for (int e = P.varStart[v]; e < P.varStart[v + 1]; ++e) {
+        const int u = P.varAdj[e];
+        if (u < v) continue;
+        bool ok = false;
+        for (int x : chains_[u]) {
+          if (qMark_[x] == mark) ok = true;
+          for (int f = P.qubitStart[x]; f < P.qubitStart[x + 1] && !ok; ++f) ok = qMark_[P.qubitAdj[f]] == mark;
+          if (ok) break;
+        }
+        if (!ok) return false;
+      }
+    }
+    return true;
+  }
+
   // ---- limits ------------------------------------------------------------------------------------
   bool outOfTime() {
     if ((O.cancel && O.cancel->load(std::memory_order_relaxed)) || (O.abort && O.abort->load(std::memory_order_relaxed)))
@@ -317,13 +495,15 @@ class Search {
     if (f >= 0 && f != v) return kInf;
     const int c = use_[q];
     if (exclusive_) return c == 0 ? 1.0 : kInf;
-    if (c == 0) return 1.0 + kCrowding * usedNbrs_[q] * invDeg_[q];
+    if (c == 0) return noCrowd_ ? 1.0 : 1.0 + kCrowding * usedNbrs_[q] * invDeg_[q];
     // A shared qubit always costs more than the most crowded free one.
-    return c < 64 ? (1.0 + kCrowding) * pow_[c] : kMaxWeight;
+    return c < 64 ? (noCrowd_ ? 1.0 : 1.0 + kCrowding) * pow_[c] : kMaxWeight;
   }
 
   void place(int v, const std::vector<int>& chain) {
     chains_[v] = chain;
+    if (track_)
+      for (int q : chain) holders_[q].push_back(v);
     for (int q : chain) {
       if (use_[q]++ == 0) crowd(q, 1);
       if (exclusive_) owner_[q] = v;
@@ -333,6 +513,11 @@ class Search {
   std::vector<int> ripUp(int v) {
     std::vector<int> old;
     old.swap(chains_[v]);
+    if (track_)
+      for (int q : old) {
+        auto& h = holders_[q];
+        h.erase(std::find(h.begin(), h.end(), v));
+      }
     for (int q : old) {
       if (--use_[q] == 0) crowd(q, -1);
       if (exclusive_) owner_[q] = -1;
@@ -477,7 +662,7 @@ class Search {
           total = d == 0 ? kInf : total + d;
         }
         if (total == kInf) continue;
-        total -= static_cast<double>(k - 1) * weight(x, v);
+        if (!rootK_) total -= static_cast<double>(k - 1) * weight(x, v);
         if (total < bestCost) {
           bestCost = total;
           roots_.clear();

@@ -82,6 +82,17 @@ describe('findEmbeddingNative', () => {
     }
   });
 
+  test('a near-maximal clique by the heuristic: K30 into Chimera 8 (largest clique K32)', async () => {
+    const g = chimeraGraph(8);
+    const edges = Array.from(cliqueEdges(30)) as Edges;
+    for (const seed of [1, 2, 3]) {
+      // Measured 0.4 s each on one thread; one try, so the dense repair itself must get there.
+      const e = await findEmbeddingNative(edges, g, { seed, tries: 1, timeout: 20_000 });
+      expectValid(edges, g, e);
+      expect(e).toHaveLength(30);
+    }
+  });
+
   test('same seed, same chains; another seed, other chains; isolated variables get chains', async () => {
     const g = pegasusGraph(6);
     const edges = regular3(80, 9);
