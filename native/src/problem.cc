@@ -24,6 +24,28 @@ double Model::energy(const int8_t* x) const {
   return e;
 }
 
+void Model::energies(const int8_t* x, size_t count, double* out) const {
+  constexpr size_t B = 8;
+  const size_t N = static_cast<size_t>(n);
+  size_t r = 0;
+  if (dense.empty()) {
+    for (; r + B <= count; r += B) {
+      const int8_t* s[B];
+      double e[B];
+      for (size_t b = 0; b < B; ++b) s[b] = x + (r + b) * N, e[b] = offset;
+      for (size_t i = 0; i < N; ++i)
+        for (size_t b = 0; b < B; ++b) e[b] += linear[i] * s[b][i];
+      for (size_t k = 0; k < row.size(); ++k) {
+        const double c = bias[k];
+        const uint32_t u = row[k], v = col[k];
+        for (size_t b = 0; b < B; ++b) e[b] += c * (s[b][u] * s[b][v]);
+      }
+      for (size_t b = 0; b < B; ++b) out[r + b] = e[b];
+    }
+  }
+  for (; r < count; ++r) out[r] = energy(x + r * N);
+}
+
 Problem toProblem(const Model& m) {
   Problem p;
   const int n = m.n;

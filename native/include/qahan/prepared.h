@@ -42,6 +42,15 @@ class PreparedModel {
   // .maxAbsBiases() gives, bit for bit: the same sums in the same order).
   double maxAbsSpinBias() const;
   const IntegerForm& integer() const;
+  // Anything else a kernel derives from the model and keeps with it (the packed kernel's site order and
+  // groups), made by make() on the first call with that key and shared by every later call.
+  template <class T, class Make>
+  std::shared_ptr<const T> derived(int key, Make make) const {
+    std::lock_guard<std::mutex> lk(derivedMu_);
+    auto& slot = derived_[key];
+    if (!slot) slot = std::shared_ptr<const T>(make());
+    return std::static_pointer_cast<const T>(slot);
+  }
 
  private:
   Model model_;
@@ -52,6 +61,8 @@ class PreparedModel {
   mutable IntegerForm int_;
   mutable std::mutex swapMu_;
   mutable std::map<int, std::pair<double, double>> swap_;
+  mutable std::mutex derivedMu_;
+  mutable std::map<int, std::shared_ptr<const void>> derived_;
 };
 
 using PreparedPtr = std::shared_ptr<const PreparedModel>;

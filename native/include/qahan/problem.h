@@ -30,6 +30,9 @@ struct Model {
 
   // Energy of one sample given in the model's own vartype (values -1/+1 or 0/1), offset included.
   double energy(const int8_t* x) const;
+  // energy() of count samples (n values each, back to back) into out, bit for bit: each sample's sum is
+  // taken in energy()'s order, several samples side by side so the additions do not wait on each other.
+  void energies(const int8_t* x, size_t count, double* out) const;
 };
 
 struct Problem {

@@ -6,12 +6,14 @@
 //           thresholds (no exp()), up to 16 reads side by side in the 32-bit lanes of a vector, each on
 //           its own stream (kernels/sparse_lanes.h; kernels/sparse_int.h without GCC/Clang); otherwise
 //           CSR in double (moves.h)
-//   packed  64 reads in the bits of one word per site (kernels/packed.h): couplings as sign masks, a
-//           bit-sliced count of unsatisfied bonds, and an independent Metropolis decision per read
-//           (fresh random bits compared with the binary expansion of each energy class's acceptance
-//           probability, most significant bit first; counter-based random words). AVX-512 and AVX2 copies carry 8 or 4 words per
-//           instruction, chosen at run time; each 64-read word has its own hash key for its random
-//           stream, so the samples do not depend on the CPU or on the thread count.
+//   packed  64 reads in the bits of one word per site (kernels/packed.h, host side packed.cc): couplings
+//           as sign masks, a bit-sliced count of unsatisfied bonds, and an independent Metropolis decision
+//           per read (fresh random bits compared with the binary expansion of each energy class's
+//           acceptance probability, most significant bit first; counter-based random words). Sites are
+//           swept in colour order; AVX-512 and AVX2 copies (packed_avx512.cc, packed_avx2.cc, chosen at
+//           run time) carry 8 or 4 words per instruction, or, for the last words, 8 or 4 independent
+//           sites of one word. Each 64-read word has its own hash key, so the samples depend neither on
+//           the CPU nor on the thread count.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,5 +1,8 @@
 // qahan/kernels/packed.h - multi-spin SA: 64 reads in the bits of a 64-bit word per site, NW such words
 // side by side in a vector V (GCC/Clang vector extension: 1, 4 or 8 words for portable, AVX2, AVX-512).
+// Included only by the per-instruction-set files native/src/packed_*.cc, after their target pragma and
+// their QAHAN_PACKED_AVX2 / QAHAN_PACKED_AVX512 (GCC's target pragma does not define __AVX2__ and kin);
+// everything is in an unnamed namespace so no copy compiled for one instruction set is shared with another.
 //
 // Spin bit 1 is s = +1. In spin form with unit u, a bond (i, j, J = w u) is unsatisfied (contributes +|w| u)
 // when x = a_i ^ a_j ^ m is 1, with m = all ones for w > 0 (antiferromagnetic) and 0 for w < 0; a field
@@ -9,28 +12,28 @@
 // accepts with probability q_k / 2^64, q_k = floor(2^64 exp(-2 beta u k)), decided by its own fresh
 // random bits: the bits of one random word per step, compared with q_k most significant bit first; a lane
 // is decided at the first bit where they differ (r = 0 < 1 accepts), so a lane needs 2 steps on average
-// and a 512-lane vector about 10. The random word of step t at site i in sweep s is a counter-based hash
-// (the SplitMix64 finaliser of key + counter * golden gamma, counter = ((s * n + i) << 6) + t) with one key
-// per 64-bit word: no state, so steps do not wait on each other, and a word's bits depend only on its key
-// and the counter, never on how many words share a vector or which thread runs it.
+// and a 512-lane vector about 10. The random word of step t at position p in sweep s is a counter-based
+// hash (the SplitMix64 finaliser of key + counter * golden gamma, counter = ((s * n + p) << 6) + t) with
+// one key per 64-bit word: no state, so steps do not wait on each other, and a word's bits depend only on
+// its key and the counter, never on how many words share a vector or which thread runs it.
 #pragma once
+#include <cstddef>
 #include <cstdint>
-#include <vector>
+
+#include "qahan/kernels/packed_chunk.h"
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #define QAHAN_AI inline __attribute__((always_inline))
 
 namespace qahan {
 namespace packed {
+namespace {
 
-// Alignment stated explicitly: GCC caps a vector type's natural alignment at the widest register the
-// translation unit's baseline target has (16 bytes for SSE2), while code inside a target("avx2") or
-// target("avx512f") function assumes 32 or 64 and uses aligned loads: the storage allocated outside
-// (std::vector<V>) was 16-aligned and the AVX copies segfaulted. With aligned(N) on the type, alignof is
-// the same everywhere. (A template argument drops the attribute: storage for V is allocated by hand.)
 typedef uint64_t v1 __attribute__((vector_size(8), aligned(8)));
 typedef uint64_t v4 __attribute__((vector_size(32), aligned(32)));
 typedef uint64_t v8 __attribute__((vector_size(64), aligned(64)));
-static_assert(alignof(v4) == 32 && alignof(v8) == 64, "packed vectors keep their natural alignment");
 
 template <class V>
 constexpr int words() {
@@ -39,16 +42,26 @@ constexpr int words() {
 
 template <class V>
 QAHAN_AI V splat(uint64_t x) {
-  V v;
-  for (int k = 0; k < words<V>(); ++k) v[k] = x;
-  return v;
+  return V{} + x;
 }
 
-template <class V>
-QAHAN_AI bool any(V x) {
-  uint64_t o = 0;
-  for (int k = 0; k < words<V>(); ++k) o |= x[k];
-  return o != 0;
+// Any bit set: one test instruction where the target has one (a scalar OR over the words costs ~20).
+QAHAN_AI bool any(v1 x) { return x[0] != 0; }
+QAHAN_AI bool any(v4 x) {
+#if defined(QAHAN_PACKED_AVX2) || defined(QAHAN_PACKED_AVX512)
+  const __m256i y = reinterpret_cast<__m256i>(x);
+  return !_mm256_testz_si256(y, y);
+#else
+  return ((x[0] | x[1]) | (x[2] | x[3])) != 0;
+#endif
+}
+QAHAN_AI bool any(v8 x) {
+#if defined(QAHAN_PACKED_AVX512)
+  const __m512i y = reinterpret_cast<__m512i>(x);
+  return _mm512_test_epi64_mask(y, y) != 0;
+#else
+  return (((x[0] | x[1]) | (x[2] | x[3])) | ((x[4] | x[5]) | (x[6] | x[7]))) != 0;
+#endif
 }
 
 constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
@@ -61,114 +74,201 @@ QAHAN_AI V mix(V z) {
   return z ^ (z >> 31);
 }
 
-struct Bond {
-  int32_t j, w;  // neighbour (n = the dummy site), |weight| in units
-  uint64_t m;    // all ones when the weight is > 0
-};
-
-struct Sites {
-  int n = 0;
-  std::vector<uint32_t> start;  // n + 1
-  std::vector<Bond> bonds;
-  std::vector<int32_t> total;   // W_i
-};
-
-// Per sweep and field total W (1..15) and step t (0..63, MSB first): bit c set when bit (63 - t) of
-// q[W - 2c] is 1, c over the uphill classes 0..ceil(W/2)-1.
-struct StepCodes {
-  uint8_t code[16][64];
-  void fill(const uint64_t* q, int maxField) {
-    for (int W = 1; W <= maxField && W < 16; ++W)
-      for (int t = 0; t < 64; ++t) {
-        uint8_t m = 0;
-        for (int c = 0; 2 * c < W; ++c)
-          if ((q[W - 2 * c] >> (63 - t)) & 1) m |= uint8_t(1) << c;
-        code[W][t] = m;
-      }
-  }
-};
-
-// One sweep over all sites. a: (n + 1) vectors, a[n] == 0. q[k]: acceptance thresholds, k = 1..maxField;
-// codes: q's bits per W and step; key: one hash key per word; sweepIndex numbers the sweep for the counter.
-template <class V, int K, bool Unit>
-QAHAN_AI void sweep(const Sites& st, V* __restrict__ a, const uint64_t* q, const StepCodes& codes, V key,
-                    uint64_t sweepIndex) {
-  const int n = st.n;
-  const Bond* bonds = st.bonds.data();
-  uint64_t ctr = (sweepIndex * static_cast<uint64_t>(n)) << 6;
-  for (int i = 0; i < n; ++i, ctr += 64) {
-    const V ai = a[i];
-    V U[K];
-    for (int p = 0; p < K; ++p) U[p] = splat<V>(0);
-    for (uint32_t e = st.start[i], end = st.start[i + 1]; e < end; ++e) {
-      const Bond& b = bonds[e];
-      const V x = ai ^ a[b.j] ^ splat<V>(b.m);
-      if (Unit) {
-        V carry = x;
-        for (int p = 0; p < K; ++p) {
-          const V c2 = U[p] & carry;
-          U[p] ^= carry;
-          carry = c2;
-        }
-      } else {
-        for (int p0 = 0; p0 < K; ++p0) {
-          if (!((b.w >> p0) & 1)) continue;
-          V carry = x;
-          for (int p = p0; p < K; ++p) {
-            const V c2 = U[p] & carry;
-            U[p] ^= carry;
-            carry = c2;
-          }
-        }
-      }
-    }
-    const int W = st.total[i];
-    const int C = (W + 1) / 2;  // uphill classes: U = c with 2c < W
-    V uphill = splat<V>(0), und = splat<V>(0);
-    V cls[8];
-    for (int c = 0; c < C; ++c) {
-      V e = splat<V>(~uint64_t(0));
-      for (int p = 0; p < K; ++p) e &= ((c >> p) & 1) ? U[p] : ~U[p];
-      uphill |= e;
-      cls[c] = e;
-      if (q[W - 2 * c] != 0) und |= e;
-    }
-    V acc = ~uphill;
-    if (any(und)) {
-      const uint8_t* code = codes.code[W];
-      const V z0 = key + splat<V>(ctr * kGamma);
-      if (C <= 3) {
-        // Every union of classes once per site; a step then picks its threshold plane with one load.
-        V combo[8];
-        combo[0] = splat<V>(0);
-        for (int m = 1; m < (1 << C); ++m) combo[m] = combo[m & (m - 1)] | cls[__builtin_ctz(m)];
-        for (int t = 0; t < 64; t += 4) {
-          for (int u = 0; u < 4; ++u) {
-            const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
-            const V P = combo[code[t + u]];
-            acc |= und & ~r & P;
-            und &= ~(r ^ P);
-          }
-          if (!any(und)) break;
-        }
-      } else {
-        for (int t = 0; t < 64; t += 4) {
-          for (int u = 0; u < 4; ++u) {
-            const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
-            const uint8_t cm = code[t + u];
-            V P = splat<V>(0);
-            for (int c = 0; c < C; ++c)
-              if ((cm >> c) & 1) P |= cls[c];
-            acc |= und & ~r & P;
-            und &= ~(r ^ P);
-          }
-          if (!any(und)) break;
-        }
-      }
-    }
-    a[i] = ai ^ acc;
+// Adds bond value x (1 = unsatisfied) of weight w (in units; per lane, as bit masks wb[p0], when the
+// weights differ between lanes) to the bit-sliced counter U.
+template <class V, int K>
+QAHAN_AI void addFrom(V* U, V carry, int p0) {
+  for (int p = p0; p < K; ++p) {
+    const V c2 = U[p] & carry;
+    U[p] ^= carry;
+    carry = c2;
   }
 }
 
+template <class V, int K, bool Unit>
+QAHAN_AI void addBond(V* U, V x, int w) {
+  if (Unit) return addFrom<V, K>(U, x, 0);
+  for (int p0 = 0; p0 < K; ++p0)
+    if ((w >> p0) & 1) addFrom<V, K>(U, x, p0);
+}
+
+// The flips of one update: lanes whose count U says downhill (2U >= W) flip; an uphill lane of class
+// c = U flips when its random bits, compared with q[W - 2c] most significant bit first, fall below it.
+// z0 holds each lane word's hash input of step 0.
+template <class V, int K>
+QAHAN_AI V flips(const V* U, int W, const uint64_t* q, const StepCodes& codes, V z0) {
+  const int C = (W + 1) / 2;  // uphill classes: U = c with 2c < W
+  V uphill = splat<V>(0), und = splat<V>(0);
+  V cls[8];
+  for (int c = 0; c < C; ++c) {
+    V e = splat<V>(~uint64_t(0));
+    for (int p = 0; p < K; ++p) e &= ((c >> p) & 1) ? U[p] : ~U[p];
+    uphill |= e;
+    cls[c] = e;
+    if (q[W - 2 * c] != 0) und |= e;
+  }
+  V acc = ~uphill;
+  if (!any(und)) return acc;
+  const uint8_t* code = codes.code[W];
+  if (C <= 3) {
+    // Every union of classes once per update; a step then picks its threshold plane with one load.
+    V combo[8];
+    combo[0] = splat<V>(0);
+    for (int m = 1; m < (1 << C); ++m) combo[m] = combo[m & (m - 1)] | cls[__builtin_ctz(m)];
+    for (int t = 0; t < 64; t += 4) {
+      for (int u = 0; u < 4; ++u) {
+        const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
+        const V P = combo[code[t + u]];
+        acc |= und & ~r & P;
+        und &= ~(r ^ P);
+      }
+      if (!any(und)) break;
+    }
+  } else {
+    for (int t = 0; t < 64; t += 4) {
+      for (int u = 0; u < 4; ++u) {
+        const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
+        const uint8_t cm = code[t + u];
+        V P = splat<V>(0);
+        for (int c = 0; c < C; ++c)
+          if ((cm >> c) & 1) P |= cls[c];
+        acc |= und & ~r & P;
+        und &= ~(r ^ P);
+      }
+      if (!any(und)) break;
+    }
+  }
+  return acc;
+}
+
+// One update of position i in every word of a: (n + 1) vectors, a[n] == 0.
+template <class V, int K, bool Unit>
+QAHAN_AI void updateWords(const Chunk& st, V* __restrict__ a, int i, const uint64_t* q, const StepCodes& codes, V z0) {
+  const V ai = a[i];
+  V U[K];
+  for (int p = 0; p < K; ++p) U[p] = splat<V>(0);
+  for (uint32_t e = st.start[i], end = st.start[i + 1]; e < end; ++e) {
+    const Bond& b = st.bonds[e];
+    addBond<V, K, Unit>(U, ai ^ a[b.j] ^ splat<V>(b.m), b.w);
+  }
+  a[i] = ai ^ flips<V, K>(U, st.total[i], q, codes, z0);
+}
+
+// Word-parallel sweep: the NW words of a vector are NW * 64 reads of the same position. q[k]: acceptance
+// thresholds, k = 1..15; codes: q's bits per W and step; key: one hash key per word; sweepIndex numbers
+// the sweep for the counter.
+template <class V, int K, bool Unit>
+QAHAN_AI void sweep(const Chunk& st, V* __restrict__ a, const uint64_t* q, const StepCodes& codes, V key,
+                    uint64_t sweepIndex) {
+  uint64_t ctr = (sweepIndex * static_cast<uint64_t>(st.n)) << 6;
+  for (int i = 0; i < st.n; ++i, ctr += 64) updateWords<V, K, Unit>(st, a, i, q, codes, key + splat<V>(ctr * kGamma));
+}
+
+template <class V, int K, bool Unit>
+void runChunkT(const Chunk& c) {
+  constexpr int NW = words<V>();
+  V* a = reinterpret_cast<V*>(c.a);
+  V key;
+  for (int k = 0; k < NW; ++k) key[k] = c.keys[k];
+  for (size_t t = 0; t < c.sweeps; ++t) {
+    if (c.beforeSweep(c.ctx, t)) return;
+    sweep<V, K, Unit>(c, a, c.q, *c.codes, key, t);
+  }
+}
+
+#if defined(QAHAN_PACKED_AVX512) || defined(QAHAN_PACKED_AVX2)
+// Site-parallel sweep of one word (64 reads): the lanes of a vector are L positions of one group (same
+// colour, so independent; same field total W, so one threshold table), their neighbours gathered. The
+// random word of (key, sweep, position, step) is the one the word-parallel sweep draws, so a word's
+// samples do not depend on which sweep ran it.
+template <class V>
+QAHAN_AI V gather(const uint64_t* a, const int32_t* j);
+#if defined(QAHAN_PACKED_AVX512)
+template <>
+QAHAN_AI v8 gather<v8>(const uint64_t* a, const int32_t* j) {
+  const __m256i ix = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(j));
+  return reinterpret_cast<v8>(_mm512_i32gather_epi64(ix, a, 8));
+}
+#endif
+#if defined(QAHAN_PACKED_AVX2) || defined(QAHAN_PACKED_AVX512)
+template <>
+QAHAN_AI v4 gather<v4>(const uint64_t* a, const int32_t* j) {
+  const __m128i ix = _mm_loadu_si128(reinterpret_cast<const __m128i*>(j));
+  return reinterpret_cast<v4>(_mm256_i32gather_epi64(reinterpret_cast<const long long*>(a), ix, 8));
+}
+#endif
+
+template <class V, int K, bool Unit>
+void runSitesT(const Chunk& c) {
+  constexpr int L = words<V>();
+  uint64_t* __restrict__ a = c.a;
+  const uint64_t key = c.keys[0];
+  V lane;
+  for (int l = 0; l < L; ++l) lane[l] = uint64_t(l) * 64 * kGamma;
+  const SiteGroups& g = *c.groups;
+  for (size_t t = 0; t < c.sweeps; ++t) {
+    if (c.beforeSweep(c.ctx, t)) return;
+    const uint64_t base = (t * static_cast<uint64_t>(c.n)) << 6;
+    for (int it = 0; it < g.items; ++it) {
+      const SiteGroup& gr = g.item[it];
+      const int p = gr.p;
+      const uint64_t z = key + (base + (static_cast<uint64_t>(p) << 6)) * kGamma;
+      if (gr.slots < 0) {  // a single position
+        updateWords<v1, K, Unit>(c, reinterpret_cast<v1*>(a), p, c.q, *c.codes, v1{z});
+        continue;
+      }
+      V ai;
+      __builtin_memcpy(&ai, a + p, sizeof(V));
+      V U[K];
+      for (int k = 0; k < K; ++k) U[k] = splat<V>(0);
+      const int32_t* j = g.j + gr.off;
+      const uint64_t* m = g.m + gr.off;
+      const uint64_t* wb = g.wb + static_cast<size_t>(gr.off) * 4;
+      for (int s = 0; s < gr.slots; ++s, j += L, m += L, wb += 4 * L) {
+        V ms;
+        __builtin_memcpy(&ms, m, sizeof(V));
+        const V x = ai ^ gather<V>(a, j) ^ ms;
+        if (Unit) {
+          addFrom<V, K>(U, x, 0);
+        } else {
+          for (int p0 = 0; p0 < K; ++p0) {
+            V wm;
+            __builtin_memcpy(&wm, wb + p0 * L, sizeof(V));
+            addFrom<V, K>(U, x & wm, p0);
+          }
+        }
+      }
+      const V nw = ai ^ flips<V, K>(U, gr.W, c.q, *c.codes, splat<V>(z) + lane);
+      __builtin_memcpy(a + p, &nw, sizeof(V));
+    }
+  }
+}
+
+template <class V>
+void runSites(const Chunk& c) {
+  if (c.unit) {
+    if (c.K <= 2) return runSitesT<V, 2, true>(c);
+    if (c.K == 3) return runSitesT<V, 3, true>(c);
+    return runSitesT<V, 4, true>(c);
+  }
+  if (c.K <= 2) return runSitesT<V, 2, false>(c);
+  if (c.K == 3) return runSitesT<V, 3, false>(c);
+  return runSitesT<V, 4, false>(c);
+}
+#endif
+
+template <class V>
+void runChunk(const Chunk& c) {
+  if (c.unit) {
+    if (c.K <= 2) return runChunkT<V, 2, true>(c);
+    if (c.K == 3) return runChunkT<V, 3, true>(c);
+    return runChunkT<V, 4, true>(c);
+  }
+  if (c.K <= 2) return runChunkT<V, 2, false>(c);
+  if (c.K == 3) return runChunkT<V, 3, false>(c);
+  return runChunkT<V, 4, false>(c);
+}
+
+}  // namespace
 }  // namespace packed
 }  // namespace qahan

@@ -1,0 +1,390 @@
+// The host side of the packed SA kernel (qahan/kernels/packed.h holds the sweeps): sites in colour order,
+// 64-read words packed and unpacked by 64 x 64 bit transposes, one hash key per word, per-sweep
+// acceptance tables, the choice of vector width at run time, and the spread of chunks over threads.
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "qahan/kernels/kernels.h"
+#include "qahan/kernels/packed_chunk.h"
+#include "qahan/kernels/sparse_int.h"
+
+namespace qahan {
+
+#if defined(__GNUC__) || defined(__clang__)
+namespace {
+
+using packed::Bond;
+
+// Keys of what packed.cc keeps with a PreparedModel (PreparedModel::derived).
+constexpr int kDerivedPackedSites = 100;
+constexpr int kDerivedPackedGroups = 200;  // + lanes
+
+inline bool stopped(const BatchOptions& o) {
+  return (o.cancel && o.cancel->load(std::memory_order_relaxed)) || (o.abort && o.abort->load(std::memory_order_relaxed));
+}
+
+// Sites in sweep order: position p holds model site order[p]. The order groups sites by colour (no bond
+// inside a colour class, by a greedy colouring in model order), so consecutive updates never read a word
+// the previous one just wrote: in model order a ring or a Chimera cell chains every update to the last.
+struct Sites {
+  int n = 0;
+  std::vector<uint32_t> start;  // n + 1
+  std::vector<Bond> bonds;      // j: a position, or n for the dummy site
+  std::vector<int32_t> total;   // W_p
+  std::vector<int32_t> order;   // position -> model site
+  std::vector<int32_t> pos;     // model site -> position (n -> n)
+  int K = 1;
+  bool unit = true;
+};
+
+// Site-parallel groups of L lanes (see packed::SiteGroups): a run of L positions with no bond between
+// them (checked directly, so the colouring's runs are only a guide) and one W.
+struct Groups {
+  std::vector<packed::SiteGroup> item;
+  std::vector<int32_t> j;
+  std::vector<uint64_t> m, wb;
+  packed::SiteGroups view() const {
+    packed::SiteGroups g;
+    g.items = static_cast<int>(item.size());
+    g.item = item.data();
+    g.j = j.data();
+    g.m = m.data();
+    g.wb = wb.data();
+    return g;
+  }
+};
+
+Groups siteGroups(const Sites& st, int L) {
+  Groups g;
+  const int n = st.n;
+  auto independent = [&](int p) {
+    for (int l = 0; l < L; ++l) {
+      if (st.total[p + l] != st.total[p]) return false;
+      for (uint32_t e = st.start[p + l]; e < st.start[p + l + 1]; ++e)
+        if (st.bonds[e].j >= p && st.bonds[e].j < p + L) return false;
+    }
+    return true;
+  };
+  for (int p = 0; p < n;) {
+    if (p + L <= n && independent(p)) {
+      int slots = 0;
+      for (int l = 0; l < L; ++l) slots = std::max(slots, static_cast<int>(st.start[p + l + 1] - st.start[p + l]));
+      const int off = static_cast<int>(g.j.size());
+      g.item.push_back({p, slots, st.total[p], off});
+      for (int s = 0; s < slots; ++s) {
+        for (int l = 0; l < L; ++l) {
+          const uint32_t e = st.start[p + l] + s;
+          const bool real = e < st.start[p + l + 1];
+          g.j.push_back(real ? st.bonds[e].j : p + l);  // padding: the lane's own word, so x = 0
+          g.m.push_back(real ? st.bonds[e].m : 0);
+        }
+        for (int b = 0; b < 4; ++b)
+          for (int l = 0; l < L; ++l) {
+            const uint32_t e = st.start[p + l] + s;
+            const bool real = e < st.start[p + l + 1];
+            g.wb.push_back(real && ((st.bonds[e].w >> b) & 1) ? ~uint64_t(0) : 0);
+          }
+      }
+      p += L;
+    } else {
+      g.item.push_back({p, -1, st.total[p], 0});
+      ++p;
+    }
+  }
+  return g;
+}
+
+// Greedy colouring in model order (each site takes the smallest colour none of its earlier neighbours
+// has), then sites sorted by (colour, field total W, index): deterministic for a model, and it leaves long
+// runs of one colour and one W for the site-parallel sweeps.
+std::vector<int32_t> colourOrder(const IntegerForm& f) {
+  const int n = f.n;
+  std::vector<int32_t> colour(static_cast<size_t>(n), -1), W(static_cast<size_t>(n), 0);
+  std::vector<char> used;
+  for (int i = 0; i < n; ++i) {
+    used.assign(static_cast<size_t>(f.D) + 1, 0);
+    W[i] = std::abs(f.hi[i]);
+    for (int d = 0; d < f.D; ++d) {
+      const size_t e = static_cast<size_t>(i) * f.D + d;
+      const int j = f.nbr[e];
+      W[i] += std::abs(f.w[e]);
+      if (j < n && f.w[e] != 0 && colour[j] >= 0 && colour[j] <= f.D) used[colour[j]] = 1;
+    }
+    int c = 0;
+    while (used[c]) ++c;
+    colour[i] = c;
+  }
+  std::vector<int32_t> order(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int32_t a, int32_t b) { return colour[a] != colour[b] ? colour[a] < colour[b] : W[a] < W[b]; });
+  return order;
+}
+
+Sites packedSites(const IntegerForm& f) {
+  Sites st;
+  st.n = f.n;
+  st.order = colourOrder(f);
+  st.pos.assign(static_cast<size_t>(f.n) + 1, f.n);
+  for (int p = 0; p < f.n; ++p) st.pos[st.order[p]] = p;
+  st.start.assign(static_cast<size_t>(f.n) + 1, 0);
+  st.total.assign(static_cast<size_t>(f.n), 0);
+  for (int p = 0; p < f.n; ++p) {
+    const int i = st.order[p];
+    auto add = [&](int j, int w) {
+      if (w == 0) return;
+      st.bonds.push_back({st.pos[j], std::abs(w), w > 0 ? ~uint64_t(0) : uint64_t(0)});
+      st.total[p] += std::abs(w);
+      st.unit = st.unit && std::abs(w) == 1;
+    };
+    for (int d = 0; d < f.D; ++d) add(f.nbr[static_cast<size_t>(i) * f.D + d], f.w[static_cast<size_t>(i) * f.D + d]);
+    add(f.n, -f.hi[i]);  // h s_i is a bond of weight -h to the dummy site, fixed at s = -1
+    st.start[p + 1] = static_cast<uint32_t>(st.bonds.size());
+  }
+  while ((1 << st.K) <= f.maxField) ++st.K;
+  return st;
+}
+
+int packedWords();
+
+// In place: bit c of x[r] becomes bit r of x[c] (swap the off-diagonal blocks, halving the block size).
+void transpose64(uint64_t x[64]) {
+  uint64_t m = 0x00000000FFFFFFFFull;
+  for (int j = 32; j != 0; j >>= 1, m ^= m << j)
+    for (int k = 0; k < 64; k = ((k | j) + 1) & ~j) {
+      const uint64_t t = ((x[k] >> j) ^ x[k | j]) & m;
+      x[k] ^= t << j;
+      x[k | j] ^= t;
+    }
+}
+
+void fillStepCodes(packed::StepCodes& codes, const uint64_t* q, int maxField) {
+  for (int W = 1; W <= maxField && W < 16; ++W)
+    for (int t = 0; t < 64; ++t) {
+      uint8_t m = 0;
+      for (int c = 0; 2 * c < W; ++c)
+        if ((q[W - 2 * c] >> (63 - t)) & 1) m |= uint8_t(1) << c;
+      codes.code[W][t] = m;
+    }
+}
+
+struct Tables {
+  const Ramp* betas;
+  const BatchOptions* opt;
+  const IntegerForm* f;
+  uint64_t live;
+  double last = -1.0;
+  std::vector<uint64_t> q;
+  packed::StepCodes codes;
+};
+
+int beforeSweep(void* ctx, size_t t) {
+  Tables& tb = *static_cast<Tables*>(ctx);
+  if (stopped(*tb.opt)) return 1;
+  if (t > 0 && tb.opt->progress) tb.opt->progress->fetch_add(tb.live, std::memory_order_relaxed);
+  const double beta = tb.betas->at(t);
+  if (beta != tb.last) {
+    acceptanceThresholds(beta, tb.f->unit, tb.f->maxField, tb.q.data());
+    fillStepCodes(tb.codes, tb.q.data(), tb.f->maxField);
+    tb.last = beta;
+  }
+  return 0;
+}
+
+struct ChunkJob {
+  const PreparedModel* model;
+  const Sites* sites;
+  const Groups* groups;  // for a one-word chunk on a vector CPU, else null
+  const Ramp* betas;
+  size_t b;
+  int word0;
+  int words;           // 1, 4 or 8 words side by side
+  int reads;           // the model's numReads
+  const int8_t* init;  // the model's initial states or null
+  int8_t* out;         // the model's samples (numReads * n)
+};
+
+// Read r's start (its stream's random spins, 64 to a draw as in the other kernels, or its initial state)
+// as ceil(n / 64) words of site bits in model order.
+void startBits(const ChunkJob& c, const BatchOptions& opt, int r, Vartype vt, uint64_t* bits) {
+  const int n = c.sites->n, G = (n + 63) / 64;
+  if (c.init) {
+    const int8_t* s = c.init + static_cast<size_t>(r) * n;
+    for (int g = 0; g < G; ++g) {
+      uint64_t w = 0;
+      for (int k = 0; k < 64 && 64 * g + k < n; ++k)
+        if (toSpin(s[64 * g + k], vt) > 0) w |= uint64_t(1) << k;
+      bits[g] = w;
+    }
+  } else {
+    Rng rr(opt.seed, c.b, static_cast<uint64_t>(r));
+    for (int g = 0; g < G; ++g) bits[g] = rr.next();
+  }
+}
+
+void runChunkJob(const ChunkJob& c, const BatchOptions& opt) {
+  const int NW = c.words;
+  const Sites& st = *c.sites;
+  const int n = st.n, G = (n + 63) / 64;
+  const Vartype vt = c.model->model().vartype;
+  const IntegerForm& f = c.model->integer();
+  std::unique_ptr<uint64_t[], void (*)(void*)> store(
+      static_cast<uint64_t*>(std::aligned_alloc(64, ((8 * NW * (static_cast<size_t>(n) + 1) + 63) / 64) * 64)), std::free);
+  if (!store) throw std::bad_alloc();
+  uint64_t* a = store.get();
+  std::fill(a, a + static_cast<size_t>(NW) * (n + 1), uint64_t(0));
+  std::vector<uint64_t> rows(static_cast<size_t>(64) * G);
+  uint64_t x[64];
+  int live = 0;
+  for (int k = 0; k < NW; ++k) {
+    for (int l = 0; l < 64; ++l) {
+      const int r = (c.word0 + k) * 64 + l;
+      if (r < c.reads) {
+        startBits(c, opt, r, vt, &rows[static_cast<size_t>(l) * G]);
+        ++live;
+      } else {
+        std::fill(&rows[static_cast<size_t>(l) * G], &rows[static_cast<size_t>(l) * G] + G, uint64_t(0));
+      }
+    }
+    for (int g = 0; g < G; ++g) {
+      for (int l = 0; l < 64; ++l) x[l] = rows[static_cast<size_t>(l) * G + g];
+      transpose64(x);
+      for (int s = 0; s < 64 && 64 * g + s < n; ++s) a[static_cast<size_t>(st.pos[64 * g + s]) * NW + k] = x[s];
+    }
+  }
+  std::vector<uint64_t> keys(static_cast<size_t>(NW));
+  for (int k = 0; k < NW; ++k) keys[k] = Rng(opt.seed, c.b, kPackedStream + static_cast<uint64_t>(c.word0 + k)).next();
+  Tables tb{c.betas, &opt, &f, static_cast<uint64_t>(live)};
+  tb.q.assign(16, 0);
+  packed::Chunk ch;
+  ch.n = n;
+  ch.K = st.K;
+  ch.unit = st.unit;
+  ch.start = st.start.data();
+  ch.bonds = st.bonds.data();
+  ch.total = st.total.data();
+  ch.a = a;
+  ch.keys = keys.data();
+  ch.sweeps = c.betas->size();
+  ch.q = tb.q.data();
+  ch.codes = &tb.codes;
+  ch.ctx = &tb;
+  ch.beforeSweep = beforeSweep;
+  const packed::SiteGroups gv = c.groups ? c.groups->view() : packed::SiteGroups();
+  ch.groups = &gv;
+#if defined(__x86_64__) || defined(__i386__)
+  if (NW == 8) packed::runChunkAvx512(ch);
+  else if (NW == 4) packed::runChunkAvx2(ch);
+  else if (c.groups && packedWords() == 8) packed::runSitesAvx512(ch);
+  else if (c.groups && packedWords() == 4) packed::runSitesAvx2(ch);
+  else
+#endif
+    packed::runChunkPortable(ch);
+  if (stopped(opt)) throw Cancelled();
+  if (opt.progress && ch.sweeps > 0) opt.progress->fetch_add(tb.live, std::memory_order_relaxed);
+  // Unpack: 64 sites of one word at a time, transposed into 64 reads' site bits, spread into bytes 8 at a
+  // time from a table (a branch per bit mispredicts half the time: it cost more than 200 sweeps).
+  const int8_t hi = fromSpin(1, vt), lo = fromSpin(-1, vt);
+  int8_t spread[256][8];
+  for (int v = 0; v < 256; ++v)
+    for (int b = 0; b < 8; ++b) spread[v][b] = ((v >> b) & 1) ? hi : lo;
+  for (int k = 0; k < NW; ++k)
+    for (int g = 0; g < G; ++g) {
+      for (int s = 0; s < 64; ++s) x[s] = 64 * g + s < n ? a[static_cast<size_t>(st.pos[64 * g + s]) * NW + k] : 0;
+      transpose64(x);
+      const int m = std::min(64, n - 64 * g);
+      for (int l = 0; l < 64; ++l) {
+        const int r = (c.word0 + k) * 64 + l;
+        if (r >= c.reads) break;
+        int8_t* dst = c.out + static_cast<size_t>(r) * n + 64 * g;
+        int s = 0;
+        for (; s + 8 <= m; s += 8) std::memcpy(dst + s, spread[(x[l] >> s) & 255], 8);
+        for (; s < m; ++s) dst[s] = spread[(x[l] >> s) & 1][0];
+      }
+    }
+}
+
+int packedWords() {
+  static const int w = [] {
+    const char* e = std::getenv("QAHAN_PACKED_ISA");
+    const std::string want = e ? e : "";
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    const bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+    const bool has2 = __builtin_cpu_supports("avx2");
+    if (want == "portable") return 1;
+    if (want == "avx2") return has2 ? 4 : 1;
+    // Widest first; QAHAN_PACKED_ISA=portable|avx2 narrows it (the samples never depend on the width).
+    return has512 ? 8 : has2 ? 4 : 1;
+#endif
+    return 1;
+  }();
+  return w;
+}
+
+}  // namespace
+
+const char* packedIsa() {
+  const int w = packedWords();
+  return w == 8 ? "avx512" : w == 4 ? "avx2" : "portable";
+}
+
+std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>& models, const std::vector<Ramp>& schedules,
+                                      const BatchOptions& opt) {
+  const size_t B = models.size();
+  const int R = opt.numReads;
+  const int NW = packedWords();
+  std::vector<SampleOutput> out(B);
+  std::vector<std::shared_ptr<const Sites>> sites(B);
+  std::vector<std::shared_ptr<const Groups>> groups(B);
+  std::vector<ChunkJob> jobs;
+  const int words = (R + 63) / 64;
+  // Whole vectors of words while they last, then one word at a time with the positions across the
+  // vector (no word computed and thrown away). Every word has its own stream, so how the words are
+  // grouped never changes the samples. The layouts are kept with the model for the next call.
+  for (size_t b = 0; b < B; ++b) {
+    const PreparedModel& pm = *models[b];
+    const IntegerForm& f = pm.integer();
+    sites[b] = pm.derived<Sites>(kDerivedPackedSites, [&] { return new Sites(packedSites(f)); });
+    const bool singles = words % NW != 0 && NW > 1;
+    if (singles)
+      groups[b] = pm.derived<Groups>(kDerivedPackedGroups + NW, [&] { return new Groups(siteGroups(*sites[b], NW)); });
+    out[b].samples.assign(static_cast<size_t>(R) * f.n, 0);
+    out[b].energies.assign(static_cast<size_t>(R), 0.0);
+    const int8_t* init = b < opt.initial.size() ? opt.initial[b] : nullptr;
+    int w0 = 0;
+    for (; w0 + NW <= words; w0 += NW)
+      jobs.push_back({models[b], sites[b].get(), nullptr, &schedules[b], b, w0, NW, R, init, out[b].samples.data()});
+    for (; w0 < words; ++w0)
+      jobs.push_back({models[b], sites[b].get(), singles ? groups[b].get() : nullptr, &schedules[b], b, w0, 1, R, init,
+                      out[b].samples.data()});
+  }
+  parallelFor(
+      jobs.size(), opt.threads,
+      [&](size_t item) {
+        const ChunkJob& c = jobs[item];
+        runChunkJob(c, opt);
+        const int n = c.model->model().n;
+        const int r0 = c.word0 * 64, r1 = std::min(R, (c.word0 + c.words) * 64);
+        c.model->model().energies(c.out + static_cast<size_t>(r0) * n, static_cast<size_t>(r1 - r0),
+                                  out[c.b].energies.data() + r0);
+      },
+      opt.tick ? opt.tick : std::function<void()>([] {}), 100, [&opt] { return stopped(opt); });
+  if (stopped(opt)) throw Cancelled();
+  return out;
+}
+#else
+const char* packedIsa() { return "none"; }
+std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>&, const std::vector<Ramp>&,
+                                      const BatchOptions&) {
+  throw std::runtime_error("the packed kernel needs a GCC or Clang build");
+}
+#endif
+
+}  // namespace qahan
