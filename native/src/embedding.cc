@@ -254,6 +254,12 @@ class Search {
           ++stale;
         }
       }
+      if (best > 0 && !stopped) {
+        // Targeted repair stalled (small crowded targets: ER(40, 0.08) into Chimera 6 stuck on one shared
+        // qubit in all 10 tries): the dense rounds, whole tear-out with pruned tentacles, finish the try.
+        const int dense = repairDense(r, stopped);
+        best = dense == 0 ? 0 : std::min(best, dense);
+      }
       if (stopped) r.timedOut = true;
       if (r.bestExcess < 0 || best < r.bestExcess) r.bestExcess = best;
       if (best > 0 || stopped) {

@@ -47,8 +47,8 @@ describe('findEmbeddingNative', () => {
           try {
             e = await findEmbeddingNative(edges, g, { seed: s + 1, timeout: 20_000 });
           } catch (err) {
-            // Known weakness: on the small Chimera the native repair rounds can stall on a shared qubit;
-            // findEmbeddingAsync then hands over to the TypeScript search, which must succeed.
+            // A native give-up is counted (and must be an EmbeddingError that findEmbeddingAsync's
+            // TypeScript fallback then fixes), so the count below shows what the native search misses.
             expect(err).toBeInstanceOf(EmbeddingError);
             nativeFailures.push(`${src} -> ${name}`);
             e = await findEmbeddingAsync(edges, g, { seed: s + 1, timeout: 20_000 });
@@ -60,9 +60,9 @@ describe('findEmbeddingNative', () => {
       }
     }
     console.log(log.join('\n') + `\nnative failures: ${nativeFailures.join(', ') || 'none'}`);
-    // Measured: 1 of 48 (ER(40, 0.08) #0 -> chimera(6)); more means the native search got worse.
-    expect(nativeFailures.length).toBeLessThanOrEqual(2);
-    expect(nativeFailures.every((f) => f.endsWith('chimera(6)'))).toBe(true);
+    // Measured: none of 48 since a stalled targeted repair hands over to the dense rounds (was 1,
+    // ER(40, 0.08) #0 -> chimera(6), which failed all 10 tries with seeds 1-4).
+    expect(nativeFailures).toEqual([]);
   });
 
   test("the mock's Pegasus and Zephyr graphs with dead qubits, up to 300 variables", async () => {

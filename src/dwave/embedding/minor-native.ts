@@ -184,9 +184,9 @@ export async function findEmbeddingNative(
 /**
  * The native embedder when the addon has it, else the TypeScript `findEmbedding` (on the main thread).
  * When the native search gives up before the timeout (its tries ran out), the TypeScript search gets the
- * rest of the budget: the two differ enough that one sometimes succeeds where the other fails (measured:
- * a 40-variable Erdos-Renyi graph in Chimera 6 with seed 1, where the native repair rounds stall on one
- * shared qubit).
+ * rest of the budget: the two differ enough that one may succeed where the other fails (the case that
+ * showed it, a 40-variable Erdos-Renyi graph in Chimera 6, now succeeds natively: a stalled targeted
+ * repair hands over to the dense rounds).
  */
 export async function findEmbeddingAsync(sourceEdges: Iterable<readonly [number, number]>, target: HardwareGraph, options: FindEmbeddingOptions = {}): Promise<Embedding> {
   if (!hasNativeEmbedder()) return findEmbedding(sourceEdges, target, options);
