@@ -39,6 +39,7 @@
 #include "qahan/attention.h"
 #include "qahan/embedding.h"
 #include "qahan/exact.h"
+#include "qahan/kernels/dense_int.h"
 #include "qahan/kernels/kernels.h"
 #include "qahan/kernels/sparse_lanes.h"
 #include "qahan/prepared.h"
@@ -847,7 +848,7 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
     const size_t B = c.prepared.size();
     std::vector<Ramp> schedules(B);
     bool allPacked = B > 0, anyFast = false;
-    std::vector<char> fast(B, 0);
+    std::vector<char> fast(B, 0), denseFast(B, 0);
     for (size_t b = 0; b < B; ++b) {
       const PreparedModel& pm = *c.prepared[b];
       c.problems.push_back(&pm.problem());
@@ -867,11 +868,16 @@ Napi::Value SimulatedAnnealing(const Napi::CallbackInfo& info) {
       // 'auto' packs a batch only when every model qualifies.
       if (c.kernels[b] == Kernel::Packed) c.kernels[b] = c.problems[b]->dense ? Kernel::Dense : Kernel::Sparse;
       fast[b] = c.kernels[b] == Kernel::Sparse && cardinality < 0 && c.prepared[b]->integer().ok;
-      anyFast = anyFast || fast[b];
+      denseFast[b] = c.kernels[b] == Kernel::Dense && cardinality < 0 && c.prepared[b]->denseInteger().ok;
+      anyFast = anyFast || fast[b] || denseFast[b];
     }
     const bool allFast = B > 0 && std::all_of(fast.begin(), fast.end(), [](char x) { return x != 0; });
     if (anyFast)
-      c.opt.saRead = [&c, &schedules, fast](size_t b, const int8_t* init, Rng& rng, int8_t* dst) {
+      c.opt.saRead = [&c, &schedules, fast, denseFast](size_t b, const int8_t* init, Rng& rng, int8_t* dst) {
+        if (denseFast[b]) {
+          saDenseIntegerRead(*c.prepared[b], schedules[b], init, rng, c.opt, dst);
+          return true;
+        }
         if (!fast[b]) return false;
         // One read through the same lanes as a whole batch would take (the same samples).
         if (lanesAvailable()) {

@@ -52,6 +52,11 @@ const IntegerForm& PreparedModel::integer() const {
   return int_;
 }
 
+const DenseIntegerForm& PreparedModel::denseInteger() const {
+  std::call_once(denseIntOnce_, [this] { denseInt_ = denseIntegerForm(problem()); });
+  return denseInt_;
+}
+
 namespace {
 // v / unit as an integer when it is one (to 1e-9 relative), else a value out of range.
 inline long units(double v, double unit) {
@@ -108,6 +113,53 @@ IntegerForm integerForm(const Problem& p) {
       f.w[static_cast<size_t>(i) * D + d] = static_cast<int32_t>(units(p.val[k], f.unit));
     }
   }
+  return f;
+}
+
+DenseIntegerForm denseIntegerForm(const Problem& p) {
+  DenseIntegerForm f;
+  if (!p.dense || p.n == 0) return f;
+  const int n = p.n;
+  const size_t N = static_cast<size_t>(n);
+  double minAbs = 0.0;
+  auto see = [&](double v) {
+    v = std::fabs(v);
+    if (v > 0.0 && (minAbs == 0.0 || v < minAbs)) minAbs = v;
+  };
+  for (double v : p.h) see(v);
+  for (size_t i = 0; i < N; ++i)
+    for (size_t j = i + 1; j < N; ++j) see(p.J[i * N + j]);
+  if (!(minAbs > 0.0)) return f;
+  for (int div = 1; div <= 16 && !f.ok; ++div) {
+    const double unit = minAbs / div;
+    bool ok = true;
+    for (size_t i = 0; ok && i < N; ++i) {
+      ok = std::labs(units(p.h[i], unit)) <= DenseIntegerForm::kMaxFieldUnits;
+      const double* r = p.J.data() + i * N;
+      for (size_t j = i + 1; ok && j < N; ++j) ok = std::labs(units(r[j], unit)) <= DenseIntegerForm::kMaxUnits;
+    }
+    if (ok) f.ok = true, f.unit = unit;
+  }
+  if (!f.ok) return f;
+  f.n = n;
+  f.stride = (n + 63) / 64 * 64;
+  f.hi.resize(N);
+  f.w2.assign(N * f.stride, 0);
+  long maxField = 0;
+  for (size_t i = 0; i < N; ++i) {
+    f.hi[i] = static_cast<int32_t>(units(p.h[i], f.unit));
+    long a = std::labs(f.hi[i]);
+    const double* r = p.J.data() + i * N;
+    int8_t* w = f.w2.data() + i * f.stride;
+    for (size_t j = 0; j < N; ++j) {
+      const long u = j == i ? 0 : units(r[j], f.unit);
+      w[j] = static_cast<int8_t>(2 * u);
+      a += std::labs(u);
+    }
+    maxField = std::max(maxField, a);
+  }
+  if (maxField > DenseIntegerForm::kMaxFieldUnits) return DenseIntegerForm{};
+  f.maxField = static_cast<int>(maxField);
   return f;
 }
 

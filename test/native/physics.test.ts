@@ -5,19 +5,23 @@ import { energyOf, rng } from './helpers';
 const native = addon();
 
 describe('SA at constant beta samples the Boltzmann distribution', () => {
+  // Integer biases (multiples of 0.5) run the dense integer kernel (int16 fields, threshold table).
   test.each([
-    ['SPIN', 0.8],
-    ['BINARY', 1.3],
-  ] as const)('4 variables, %s, beta = %d: chi-square over the 16 states', async (vartype, beta) => {
+    ['SPIN', 0.8, 'real'],
+    ['BINARY', 1.3, 'real'],
+    ['SPIN', 0.8, 'integer'],
+    ['BINARY', 1.3, 'integer'],
+  ] as const)('4 variables, %s, beta = %d, %s biases: chi-square over the 16 states', async (vartype, beta, kind) => {
     const r = rng(vartype === 'SPIN' ? 11 : 12);
+    const bias = () => (kind === 'real' ? r() * 2 - 1 : (r() < 0.5 ? -0.5 : 0.5) * (1 + Math.floor(r() * 3)));
     const m: NativeModel = {
       numVariables: 4,
       vartype,
-      linear: new Float64Array(4).map(() => r() * 2 - 1),
+      linear: new Float64Array(4).map(bias),
       offset: 0.25,
       quadRow: Uint32Array.from([0, 0, 1, 2, 1]),
       quadCol: Uint32Array.from([1, 2, 2, 3, 3]),
-      quadBias: new Float64Array(5).map(() => r() * 2 - 1),
+      quadBias: new Float64Array(5).map(bias),
     };
     const reads = 20000;
     const [res] = await native.simulatedAnnealing([m], {

@@ -31,6 +31,22 @@ struct IntegerForm {
 
 IntegerForm integerForm(const Problem& p);
 
+// A dense model whose spin-form couplings are small integer multiples of one unit (|J_ij| <= 63 units)
+// and whose fields stay within int16: couplings kept as int8 rows of 2 J_ij in units (a flip adds or
+// subtracts one row to the int16 fields), rows padded to a multiple of 64 entries.
+struct DenseIntegerForm {
+  static constexpr int kMaxUnits = 63;
+  static constexpr int kMaxFieldUnits = 16383;
+  bool ok = false;
+  double unit = 0.0;
+  int n = 0, stride = 0;
+  int maxField = 0;          // max_i |h_i| + sum_j |J_ij|, in units
+  std::vector<int32_t> hi;   // n
+  std::vector<int8_t> w2;    // n * stride: 2 J_ij / unit, 0 on the diagonal and the padding
+};
+
+DenseIntegerForm denseIntegerForm(const Problem& p);
+
 class PreparedModel {
  public:
   explicit PreparedModel(Model m) : model_(std::move(m)) {}
@@ -42,6 +58,7 @@ class PreparedModel {
   // .maxAbsBiases() gives, bit for bit: the same sums in the same order).
   double maxAbsSpinBias() const;
   const IntegerForm& integer() const;
+  const DenseIntegerForm& denseInteger() const;
   // Anything else a kernel derives from the model and keeps with it (the packed kernel's site order and
   // groups), made by make() on the first call with that key and shared by every later call.
   template <class T, class Make>
@@ -54,11 +71,12 @@ class PreparedModel {
 
  private:
   Model model_;
-  mutable std::once_flag problemOnce_, rangeOnce_, biasOnce_, intOnce_;
+  mutable std::once_flag problemOnce_, rangeOnce_, biasOnce_, intOnce_, denseIntOnce_;
   mutable Problem problem_;
   mutable std::pair<double, double> range_;
   mutable double maxBias_ = 0.0;
   mutable IntegerForm int_;
+  mutable DenseIntegerForm denseInt_;
   mutable std::mutex swapMu_;
   mutable std::map<int, std::pair<double, double>> swap_;
   mutable std::mutex derivedMu_;
