@@ -10,9 +10,12 @@ import { DWaveQpuSampler } from './samplers/qpu';
 export * from './config';
 export * from './client';
 export * from './samplers';
-// Minor embedding: the heuristic embedder, the validity check, clique embeddings.
-export { findEmbedding, checkEmbedding, assertValidEmbedding, embeddingSummary, findCliqueEmbedding, largestCliqueSize, EmbeddingCache, EmbeddingError } from './embedding';
-export type { FindEmbeddingOptions, ChainMap, EmbeddingCheck, EmbeddingSummary, Embedding } from './embedding';
+// Minor embedding: the heuristic embedder (native and TypeScript), the validity check, clique embeddings,
+// and the hardware graphs to embed into.
+export { findEmbedding, findEmbeddingAsync, findEmbeddingNative, hasNativeEmbedder, checkEmbedding, assertValidEmbedding, embeddingSummary, findCliqueEmbedding, largestCliqueSize, EmbeddingCache, EmbeddingError } from './embedding';
+export type { FindEmbeddingOptions, ChainMap, EmbeddingCheck, EmbeddingSummary, Embedding, NativeEmbeddingStats } from './embedding';
+export { chimeraGraph, pegasusGraph, zephyrGraph, graphFromSolverProperties, withDefects } from './topology';
+export type { HardwareGraph, TopologyFamily, DefectOptions } from './topology';
 export { MockSapiServer, defaultMockSolvers, qpuSolverDescription, hybridBqmSolverDescription, minimumTimeLimit } from './mock';
 export type { MockSapiOptions, MockFault, MockRequestRecord } from './mock';
 
