@@ -187,9 +187,9 @@ void acceptanceTables(const std::vector<double>& betas, int M, std::vector<doubl
 
 // Houdayer's move between chains a and b (same temperature). Returns the cluster size (0: none).
 // The cluster is grown first and flipped after (membership reads whether a.s[j] and b.s[j] differ, which
-// flipping a site in both chains leaves unchanged, so the order does not matter). When it is the whole
-// set it was grown in, flipping it turns the pair into (b, a) (or (-b, -a), below): `whole` is set and
-// nothing is flipped, the caller exchanges the two chains instead (O(1) rather than O(cluster * degree)).
+// flipping a site in both chains leaves unchanged, so the order does not matter). When it is more than
+// half of the set it was grown in, the rest of the set is flipped and `whole` is set: the caller then
+// exchanges the two chains (see below; a whole set costs O(1) rather than O(cluster * degree)).
 // Without fields (h = 0: the Chimera glasses, max-cut) E(-s) = E(s), so the agreement set serves as well:
 // flipping an agreement cluster in a and b is Houdayer's move between a and -b. The smaller of the two sets
 // is used there. Two independent cold replicas agree on either nearly all sites or nearly none (overlap
@@ -232,9 +232,15 @@ int houdayerMove(const Graph& g, ChainT<F>& a, ChainT<F>& b, Rng& rng, std::vect
     });
   }
   const int size = static_cast<int>(cluster.size());
-  if (size == size0) {
-    whole = true;
-    return size;
+  // Flipping all of the set exchanges the two states (up to the global flip when it is the agreement set,
+  // a symmetry then), and both chains are at one temperature: so flipping the cluster is the same move as
+  // exchanging the chains and flipping the rest of the set. Flip whichever is smaller (`whole`: the
+  // caller exchanges the chains); a percolating cluster then costs its small complement.
+  whole = 2 * size > size0;
+  if (whole) {
+    cluster.clear();
+    for (const int i : diff)
+      if (mark[i] != stamp) cluster.push_back(i);
   }
   for (const int i : cluster) {
     // One site at a time, so each step's energy change is the single-flip one.
