@@ -41,10 +41,178 @@ double energyFromFields(const Problem& p, const int8_t* s, const double* f) {
   return p.c + 0.5 * a;
 }
 
+// Keeps the phase's best among the elite when it is new and good enough; elite[0] stays the best.
+void keepElite(std::vector<Elite>& elite, double phaseE, const std::vector<int8_t>& phaseBest, int eliteSize, double tol) {
+  for (auto& e : elite)
+    if (std::fabs(e.E - phaseE) <= tol && e.s == phaseBest) return;
+  if (static_cast<int>(elite.size()) < std::max(1, eliteSize)) {
+    elite.push_back({phaseE, phaseBest});
+  } else {
+    auto worst = std::max_element(elite.begin(), elite.end(), [](const Elite& a, const Elite& b) { return a.E < b.E; });
+    if (phaseE < worst->E) *worst = {phaseE, phaseBest};
+  }
+  auto top = std::min_element(elite.begin(), elite.end(), [](const Elite& a, const Elite& b) { return a.E < b.E; });
+  std::iter_swap(elite.begin(), top);
+}
+
 struct ReadStats {
   double timeToBestMs = 0.0;
   int64_t restarts = 0;
 };
+
+// Sparse models with whole-number h and J: every one-flip change dE_i = -2 s_i f_i is an even integer in
+// [-2M, 2M] (M the largest possible |field|), so the variables sit in buckets by dE and the best admissible
+// flip is found from the lowest nonempty bucket upward instead of by scanning all n. A flip then costs
+// O(degree) (its neighbours change bucket), which on 5,000-7,000-node graphs of degree 4-12 is ~1000x
+// fewer operations than the O(n) scan. Admissible: not tabu, or dE below the aspiration bound; at most
+// `tenure` variables are tabu, so the upward walk is short.
+struct GainBuckets {
+  int M = 0;                              // dE index = dE / 2 + M, in [0, 2M]
+  std::vector<int> head, next, prev, at;  // lists per bucket; at[i]: i's bucket
+  int lo = 0;                             // no nonempty bucket below lo
+  void reset(int n, int maxField) {
+    M = maxField;
+    head.assign(2 * static_cast<size_t>(M) + 1, -1);
+    next.assign(n, -1);
+    prev.assign(n, -1);
+    at.assign(n, 0);
+    lo = 2 * M;
+  }
+  void insert(int i, int b) {
+    at[i] = b;
+    prev[i] = -1;
+    next[i] = head[b];
+    if (head[b] >= 0) prev[head[b]] = i;
+    head[b] = i;
+    if (b < lo) lo = b;
+  }
+  void remove(int i) {
+    const int b = at[i];
+    if (prev[i] >= 0) next[prev[i]] = next[i];
+    else head[b] = next[i];
+    if (next[i] >= 0) prev[next[i]] = prev[i];
+  }
+  void move(int i, int b) {
+    if (at[i] == b) return;
+    remove(i);
+    insert(i, b);
+  }
+};
+
+void tabuReadBuckets(const Problem& p, const TabuOptions& o, int tenure, int64_t stallMax, const int8_t* init, Rng& rng,
+                     const BatchOptions& opt, Clock::time_point t0, int8_t* out, ReadStats& st, std::atomic<bool>* reached,
+                     int maxField) {
+  const int n = p.n;
+  const uint32_t* rp = p.rowPtr.data();
+  const uint32_t* col = p.colIdx.data();
+  std::vector<int> J(p.val.size());
+  for (size_t k = 0; k < J.size(); ++k) J[k] = static_cast<int>(p.val[k]);
+  std::vector<int8_t> s(n), best(n), phaseBest(n);
+  std::vector<int> f(n);
+  std::vector<double> fd(n);
+  std::vector<int64_t> tabuUntil(n, 0);
+  GainBuckets bk;
+  if (init) {
+    for (int i = 0; i < n; ++i) s[i] = toSpin(init[i], p.vartype);
+  } else {
+    for (int i = 0; i < n;) {
+      uint64_t bits = rng.next();
+      for (int k = 0; k < 64 && i < n; ++k, ++i, bits >>= 1) s[i] = (bits & 1) ? 1 : -1;
+    }
+  }
+  // Fields (h_i + sum_j J_ij s_j) as integers, the energy, and the buckets, from s.
+  double E = 0.0;
+  auto rebuild = [&] {
+    p.fields(s.data(), fd.data());
+    E = energyFromFields(p, s.data(), fd.data());
+    bk.reset(n, maxField);
+    for (int i = 0; i < n; ++i) {
+      f[i] = static_cast<int>(fd[i]);  // h_i + sum_j J_ij s_j
+      bk.insert(i, -s[i] * f[i] + maxField);
+    }
+  };
+  rebuild();
+  double bestE = E;
+  best = s;
+  std::vector<Elite> elite;
+  const bool timed = o.timeLimitSec > 0;
+  auto timeUp = [&] { return timed && std::chrono::duration<double>(Clock::now() - t0).count() >= o.timeLimitSec; };
+  auto done = [&] { return reached->load(std::memory_order_relaxed); };
+  const double tol = 0.5;  // energies are whole numbers here
+  int64_t iter = 0;
+  for (int64_t phase = 0; phase < o.numRestarts; ++phase) {
+    if (phase > 0) {
+      if (timeUp() || done()) break;
+      // Restart: an elite state (the best one half the time) with a small random share of its variables
+      // flipped (1-5%: on sparse graphs a large kick loses most of the structure the search built).
+      const Elite& e = rng.below(2) ? elite[0] : elite[rng.below(static_cast<uint32_t>(elite.size()))];
+      s = e.s;
+      const int lo = std::max(1, n / 100), hi = std::max(lo, n / 20);
+      const int flips = lo + static_cast<int>(rng.below(static_cast<uint32_t>(hi - lo + 1)));
+      for (int t = 0; t < flips; ++t) {
+        const int i = static_cast<int>(rng.below(static_cast<uint32_t>(n)));
+        s[i] = static_cast<int8_t>(-s[i]);
+      }
+      rebuild();
+      std::fill(tabuUntil.begin(), tabuUntil.end(), 0);
+      iter = 0;
+    }
+    double phaseE = E;
+    phaseBest = s;
+    int64_t stall = 0;
+    while (stall < stallMax) {
+      if ((iter & 1023) == 0) {
+        if (stopRequested(opt)) throw Cancelled();
+        if ((phase > 0 || iter > 0) && (timeUp() || done())) break;
+      }
+      ++iter;
+      // dE = 2 (b - M) for bucket b; a tabu flip is admissible when E + dE < bestE.
+      const double aspire = bestE - tol - E;
+      int pick = -1;
+      while (bk.head[bk.lo] < 0) ++bk.lo;
+      for (int b = bk.lo; b <= 2 * maxField && pick < 0; ++b) {
+        const bool aspires = 2.0 * (b - maxField) < aspire;
+        for (int i = bk.head[b]; i >= 0; i = bk.next[i])
+          if (aspires || tabuUntil[i] < iter) {
+            pick = i;
+            break;
+          }
+      }
+      if (pick < 0) pick = static_cast<int>(rng.below(static_cast<uint32_t>(n)));
+      const int si = s[pick];
+      const int dE = -2 * si * f[pick];
+      s[pick] = static_cast<int8_t>(-si);
+      bk.move(pick, -s[pick] * f[pick] + maxField);
+      const int d = -2 * si;
+      for (uint32_t k = rp[pick]; k < rp[pick + 1]; ++k) {
+        const int j = static_cast<int>(col[k]);
+        f[j] += d * J[k];
+        bk.move(j, -s[j] * f[j] + maxField);
+      }
+      E += dE;
+      tabuUntil[pick] = iter + tenure;
+      if (E < phaseE - tol) {
+        phaseE = E;
+        phaseBest = s;
+        stall = 0;
+        if (E < bestE - tol) {
+          bestE = E;
+          best = s;
+          st.timeToBestMs = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+          if (bestE <= o.targetEnergy + 1e-9 * std::max(1.0, std::fabs(bestE))) {
+            reached->store(true);
+            break;
+          }
+        }
+      } else {
+        ++stall;
+      }
+    }
+    ++st.restarts;
+    keepElite(elite, phaseE, phaseBest, o.eliteSize, tol);
+  }
+  for (int i = 0; i < n; ++i) out[i] = fromSpin(best[i], p.vartype);
+}
 
 void tabuRead(const Problem& p, const TabuOptions& o, int tenure, int64_t stallMax, const int8_t* init, Rng& rng,
               const BatchOptions& opt, Clock::time_point t0, int8_t* out, ReadStats& st, std::atomic<bool>* reached) {
@@ -136,29 +304,26 @@ void tabuRead(const Problem& p, const TabuOptions& o, int tenure, int64_t stallM
       }
     }
     ++st.restarts;
-    // Keep the phase's best among the elite when it is new and good enough.
-    bool dup = false;
-    for (auto& e : elite)
-      if (std::fabs(e.E - phaseE) <= tol && e.s == phaseBest) {
-        dup = true;
-        break;
-      }
-    if (!dup) {
-      if (static_cast<int>(elite.size()) < o.eliteSize) {
-        elite.push_back({phaseE, phaseBest});
-      } else {
-        auto worst = std::max_element(elite.begin(), elite.end(), [](const Elite& a, const Elite& b) { return a.E < b.E; });
-        if (phaseE < worst->E) *worst = {phaseE, phaseBest};
-      }
-    }
-    if (elite.empty()) elite.push_back({phaseE, phaseBest});
+    keepElite(elite, phaseE, phaseBest, o.eliteSize, tol);
   }
   for (int i = 0; i < n; ++i) out[i] = fromSpin(best[i], p.vartype);
 }
 
+// The largest |field| when the gain buckets apply (sparse storage, whole-number h and J, a field bound small
+// enough for a bucket array), else 0.
+int bucketFieldOf(const Problem& p) {
+  if (p.dense || p.n < 2) return 0;
+  const auto whole = [](double v) { return v == std::floor(v) && std::fabs(v) <= 1e6; };
+  if (!std::all_of(p.h.begin(), p.h.end(), whole) || !std::all_of(p.val.begin(), p.val.end(), whole)) return 0;
+  const double m = p.maxAbsField();
+  return m >= 1.0 && m <= (1 << 20) ? static_cast<int>(m) : 0;
+}
+
 }  // namespace
 
-int defaultTenure(int n) { return std::max(0, std::min(20, n / 4)); }
+// The bucket path (large sparse graphs) needs a far longer tenure than 20 not to cycle: n / 10 measured
+// best on Gset G55 (n = 5,000: 0.8% off at 5 s, against 1.9% at 100 and 0.9% at 1,000).
+int defaultTenure(int n, bool buckets) { return std::max(0, std::max(std::min(20, n / 4), buckets ? n / 10 : 0)); }
 
 int64_t defaultStallIterations(int n) { return std::clamp<int64_t>(static_cast<int64_t>(n) * 10, 1000, 50000); }
 
@@ -171,11 +336,14 @@ std::vector<TabuOutput> runTabuSearch(const std::vector<const Problem*>& problem
   std::vector<std::vector<ReadStats>> stats(B, std::vector<ReadStats>(R));
   std::vector<std::unique_ptr<std::atomic<bool>>> reached;
   for (size_t b = 0; b < B; ++b) reached.emplace_back(new std::atomic<bool>(false));
+
+  std::vector<int> bucketField(B, 0);
   for (size_t b = 0; b < B; ++b) {
     const int n = problems[b]->n;
+    bucketField[b] = bucketFieldOf(*problems[b]);
     out[b].out.samples.assign(static_cast<size_t>(R) * n, 0);
     out[b].out.energies.assign(R, 0.0);
-    out[b].tenure = tabu.tenure >= 0 ? std::min(tabu.tenure, std::max(0, n - 1)) : defaultTenure(n);
+    out[b].tenure = tabu.tenure >= 0 ? std::min(tabu.tenure, std::max(0, n - 1)) : defaultTenure(n, bucketField[b] > 0);
     out[b].stallIterations = tabu.stallIterations > 0 ? tabu.stallIterations : defaultStallIterations(n);
   }
   parallelFor(
@@ -188,7 +356,11 @@ std::vector<TabuOutput> runTabuSearch(const std::vector<const Problem*>& problem
         const int8_t* init = (b < opt.initial.size() && opt.initial[b]) ? opt.initial[b] + r * n : nullptr;
         int8_t* dst = out[b].out.samples.data() + r * n;
         if (n == 0) return;
-        tabuRead(p, tabu, out[b].tenure, out[b].stallIterations, init, rng, opt, t0, dst, stats[b][r], reached[b].get());
+        if (bucketField[b] > 0)
+          tabuReadBuckets(p, tabu, out[b].tenure, out[b].stallIterations, init, rng, opt, t0, dst, stats[b][r], reached[b].get(),
+                          bucketField[b]);
+        else
+          tabuRead(p, tabu, out[b].tenure, out[b].stallIterations, init, rng, opt, t0, dst, stats[b][r], reached[b].get());
         out[b].out.energies[r] = models[b]->energy(dst);
       },
       opt.tick ? opt.tick : std::function<void()>([] {}), 100, [&opt] { return stopRequested(opt); });

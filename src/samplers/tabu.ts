@@ -8,7 +8,7 @@ import { checkParameterNames, positiveInteger, SampleParams, Sampler, seedOf } f
 export interface TabuParams extends SampleParams {
   /** Wall-clock budget of the whole call in seconds (results then depend on timing). */
   timeLimit?: number;
-  /** Iterations a flipped variable stays tabu; default min(20, n / 4). */
+  /** Iterations a flipped variable stays tabu; default min(20, n / 4), or n / 10 on sparse models with whole-number biases (the gain-bucket path). */
   tenure?: number;
   /** Tabu phases per read (restarts from elite states); default 20 without timeLimit, unbounded with it. */
   numRestarts?: number;
@@ -49,7 +49,8 @@ const PARAMS = ['timeLimit', 'tenure', 'numRestarts', 'initialStates', 'targetEn
 
 /**
  * Multistart tabu search (after Palubeckis' MST2): one-flip moves on incrementally kept gains, a tabu
- * tenure, aspiration by the best energy, and restarts from perturbed elite states. For dense QUBOs.
+ * tenure, aspiration by the best energy, and restarts from perturbed elite states. For dense QUBOs; on
+ * sparse models with whole-number biases the gains sit in buckets, so a move costs O(degree), not O(n).
  */
 export class TabuSampler implements Sampler<TabuParams> {
   readonly name = 'tabu';

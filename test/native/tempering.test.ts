@@ -231,6 +231,47 @@ describeBuilt('parallel tempering and tabu reach the exact ground state', () => 
     }
   });
 
+  // Whole-number h and J in sparse storage (n > 64, density < 0.25) take tabu's gain-bucket path (O(degree)
+  // per flip; its default tenure n / 10 tells it apart). A planted state t (J_ij = -w t_i t_j, h_i = -u t_i)
+  // is the unique ground state when every w > 0 and the graph is connected, energy -(sum w + sum u).
+  test.each([
+    [300, 5],
+    [1000, 6],
+  ])('tabu on a sparse integer model (gain buckets), n=%d (seed %d): the planted ground state, energies of its samples', async (n, seed) => {
+    const r = rng(seed);
+    const t = Array.from({ length: n }, () => (r() < 0.5 ? -1 : 1));
+    const rows: number[] = [];
+    const cols: number[] = [];
+    const bias: number[] = [];
+    let ground = 0;
+    const add = (i: number, j: number) => {
+      const w = 1 + Math.floor(3 * r());
+      rows.push(i), cols.push(j), bias.push(-w * t[i] * t[j]);
+      ground -= w;
+    };
+    for (let i = 1; i < n; i++) add(i, Math.floor(r() * i)); // a random tree: connected
+    for (let e = 0; e < n; e++) {
+      const i = Math.floor(r() * n);
+      const j = Math.floor(r() * n);
+      if (i !== j) add(i, j);
+    }
+    const u = Array.from({ length: n }, () => Math.floor(2 * r()));
+    ground -= u.reduce((a, b) => a + b, 0);
+    const m: NativeModel = {
+      numVariables: n,
+      vartype: 'SPIN',
+      linear: Float64Array.from(u, (x, i) => -x * t[i]),
+      offset: 0,
+      quadRow: Uint32Array.from(rows),
+      quadCol: Uint32Array.from(cols),
+      quadBias: Float64Array.from(bias),
+    };
+    const [tabu] = await nativeTabuSearch([m], { numReads: 2, numRestarts: 3, seed: 3, threads: 2 });
+    expect(tabu.tenure).toBe(Math.floor(n / 10));
+    for (let k = 0; k < 2; k++) expect(tabu.energies[k]).toBeCloseTo(energyOf(m, tabu.samples, k * n), 9);
+    expect(Math.min(...tabu.energies)).toBe(ground);
+  });
+
   test('same seed, same samples on 1 and 2 threads (sparse with cluster moves, and tabu)', async () => {
     const r = rng(5);
     const n = 100;

@@ -7,6 +7,9 @@
 // a flipped variable stays tabu for `tenure` iterations. A tabu phase ends after `stallIterations`
 // iterations without improving the phase's best; the next phase starts from one of the elite states
 // (the best distinct states found so far) with a random fraction of its variables flipped.
+// Sparse models with whole-number h and J (Gset, the Chimera glasses) keep the variables in buckets by
+// their (integer) energy change, so a flip costs O(degree) rather than an O(n) scan; there the tenure
+// defaults to n / 10, restarts start from the best elite state half the time and flip 1-5% of it.
 // A read stops after numRestarts phases or at timeLimitSec since the call began (whichever first; at
 // least one phase); without a time limit its result depends on (seed, model, read) only.
 #pragma once
@@ -29,7 +32,8 @@ struct TabuOptions {
   double targetEnergy = std::numeric_limits<double>::quiet_NaN();
 };
 
-int defaultTenure(int n);
+// Default tenure: min(20, n / 4), or n / 10 when larger on the gain-bucket path (sparse integer models).
+int defaultTenure(int n, bool buckets = false);
 int64_t defaultStallIterations(int n);
 
 struct TabuOutput {
