@@ -42,6 +42,7 @@
 #include "qahan/kernels/dense_int.h"
 #include "qahan/kernels/kernels.h"
 #include "qahan/kernels/sparse_lanes.h"
+#include "qahan/kernels/sqa_int.h"
 #include "qahan/prepared.h"
 #include "qahan/problem.h"
 #include "qahan/runner.h"
@@ -976,6 +977,20 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
       c.betaRanges.emplace_back(sqa.schedule.at(0).beta, sqa.schedule.at(sqa.schedule.size() - 1).beta);
       c.gammaRanges.emplace_back(sqa.schedule.at(0).gamma, sqa.schedule.at(sqa.schedule.size() - 1).gamma);
     }
+    // Integer models take the integer-field sweeps (kernels/sqa_int.h); cardinality swaps and global
+    // moves stay with runner.cc.
+    std::vector<char> fast(c.prepared.size(), 0);
+    bool anyFast = false;
+    for (size_t b = 0; b < c.prepared.size(); ++b) {
+      fast[b] = c.opt.cardinality < 0 && !sqa.globalMoves && sqaIntegerQualifies(*c.prepared[b]);
+      anyFast = anyFast || fast[b];
+    }
+    if (anyFast)
+      c.opt.sqaRead = [&c, &sqa, fast](size_t b, const int8_t* init, Rng& rng, int8_t* dst) {
+        if (!fast[b]) return false;
+        sqaIntegerRead(*c.prepared[b], sqa, init, rng, c.opt, dst);
+        return true;
+      };
     runTimed(job, c, parseMs + msSince(t1), [&] { return runPathIntegral(c.problems, c.modelPtrs, sqa, c.opt); });
   };
   auto finish = [call](Napi::Env e, double) { return finishSamples(e, *call); };

@@ -317,7 +317,8 @@ std::vector<SampleOutput> runSimulatedAnnealing(const std::vector<const Problem*
 std::vector<SampleOutput> runPathIntegral(const std::vector<const Problem*>& problems,
                                           const std::vector<const Model*>& models, const SqaOptions& sqa,
                                           const BatchOptions& opt) {
-  return runBatch(problems, models, opt, [&](size_t, const Problem& p, const int8_t* init, Rng& rng, int8_t* dst) {
+  return runBatch(problems, models, opt, [&](size_t b, const Problem& p, const int8_t* init, Rng& rng, int8_t* dst) {
+    if (opt.sqaRead && opt.sqaRead(b, init, rng, dst)) return;  // another kernel ran it (kernels/sqa_int.h)
     dispatch(p, [&](const auto& cp, auto tag) {
       using Real = decltype(tag);
       sqaRead<Real>(p, cp, sqa, init, rng, opt, dst);

@@ -106,6 +106,28 @@ describe('SQA: one spin in a transverse field', () => {
     expect(errors[1]).toBeLessThan(errors[0]);
   });
 
+  // Local moves only, on integer models: the integer-field sweeps (dense storage for one spin, sparse
+  // neighbour arrays for 100 uncoupled ones) against the exact P-slice chain.
+  test.each([
+    ['dense', 1, 4000],
+    ['sparse', 100, 400],
+  ] as const)('integer %s path, local moves: <sz> matches the exact P-slice chain', async (_kind, n, reads) => {
+    const beta = 4;
+    const h = 1;
+    const gamma = 2;
+    const P = 16;
+    const m: NativeModel = {
+      numVariables: n, vartype: 'SPIN', linear: new Float64Array(n).fill(h), offset: 0,
+      quadRow: new Uint32Array(0), quadCol: new Uint32Array(0), quadBias: new Float64Array(0),
+    };
+    const [res] = await native.pathIntegralAnnealing([m], {
+      numReads: reads, seed: 5, threads: 2, numSweeps: 300, beta, trotterSlices: P, gammaRange: [gamma, gamma], returnSlice: 0,
+    });
+    const total = reads * n;
+    const mean = res.samples.reduce((a, b) => a + b, 0) / total;
+    expect(Math.abs(mean - trotterMagnetisation(beta, h, gamma, P))).toBeLessThan(5 / Math.sqrt(total));
+  });
+
   test('returnSlice random and lowest are valid choices; bad ones are rejected', async () => {
     const m: NativeModel = { numVariables: 2, vartype: 'BINARY', linear: Float64Array.from([1, -1]), offset: 0 };
     for (const returnSlice of ['random', 'lowest', 3] as const) {

@@ -52,6 +52,8 @@ struct BatchOptions {
   // SA only: a kernel hook (kernels/kernels.h) that runs read (b, init, rng -> dst) itself and returns
   // true, or returns false to leave the read to the moves of runner.cc.
   std::function<bool(size_t b, const int8_t* init, Rng& rng, int8_t* dst)> saRead;
+  // SQA only: the same kind of hook for a read of the path-integral sampler.
+  std::function<bool(size_t b, const int8_t* init, Rng& rng, int8_t* dst)> sqaRead;
 };
 
 struct SampleOutput {
