@@ -75,7 +75,7 @@ Groups siteGroups(const Sites& st, int L) {
       int slots = 0;
       for (int l = 0; l < L; ++l) slots = std::max(slots, static_cast<int>(st.start[p + l + 1] - st.start[p + l]));
       const int off = static_cast<int>(g.j.size());
-      g.item.push_back({p, slots, st.total[p], off});
+      g.item.push_back({p, slots, st.total[p], off, 0});
       for (int s = 0; s < slots; ++s) {
         for (int l = 0; l < L; ++l) {
           const uint32_t e = st.start[p + l] + s;
@@ -92,8 +92,22 @@ Groups siteGroups(const Sites& st, int L) {
       }
       p += L;
     } else {
-      g.item.push_back({p, -1, st.total[p], 0});
+      g.item.push_back({p, -1, st.total[p], 0, 0});
       ++p;
+    }
+  }
+  // Pairs: two consecutive groups where no bond of the second lands in the first (then none of the first
+  // lands in the second either, bonds being symmetric); pairs do not overlap.
+  for (size_t k = 0; k + 1 < g.item.size(); ++k) {
+    packed::SiteGroup &x = g.item[k], &y = g.item[k + 1];
+    if (x.slots < 0 || y.slots < 0) continue;
+    bool free = true;
+    for (int l = 0; l < L && free; ++l)
+      for (uint32_t e = st.start[y.p + l]; e < st.start[y.p + l + 1]; ++e)
+        if (st.bonds[e].j >= x.p && st.bonds[e].j < x.p + L) free = false;
+    if (free) {
+      x.pairNext = 1;
+      ++k;
     }
   }
   return g;

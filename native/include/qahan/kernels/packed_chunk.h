@@ -22,9 +22,11 @@ struct StepCodes {
 
 // The site-parallel layout of one word's sweep: items in sweep order, each a group of L consecutive
 // positions of one colour and one field total W (slots >= 0: its bonds, padded, L lanes per slot at
-// j/m/wb + off) or a single position (slots < 0, its bonds in the Chunk's lists).
+// j/m/wb + off) or a single position (slots < 0, its bonds in the Chunk's lists). Items are taken in
+// pairs where pairNext says so.
 struct SiteGroup {
   int32_t p, slots, W, off;
+  int32_t pairNext;  // 1: the next item is a group with no bond into this one (it may be counted first)
 };
 struct SiteGroups {
   int items = 0;
