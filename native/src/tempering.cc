@@ -31,7 +31,7 @@ struct Graph {
   const uint32_t* rowPtr = nullptr;
   const uint32_t* col = nullptr;
   const double* val = nullptr;
-  // Nonzero neighbours (for cluster moves).
+  // Nonzero neighbours (for cluster growth), both storages.
   std::vector<uint32_t> nbPtr, nb;
   const double* h = nullptr;
   double c = 0.0;
@@ -53,6 +53,14 @@ struct Graph {
       rowPtr = p.rowPtr.data();
       col = p.colIdx.data();
       val = p.val.data();
+      if (needNeighbours) {
+        nbPtr.assign(static_cast<size_t>(n) + 1, 0);
+        for (int i = 0; i < n; ++i) {
+          for (uint32_t k = rowPtr[i]; k < rowPtr[i + 1]; ++k)
+            if (val[k] != 0.0) nb.push_back(col[k]);
+          nbPtr[i + 1] = static_cast<uint32_t>(nb.size());
+        }
+      }
     }
     zeroField = std::all_of(p.h.begin(), p.h.end(), [](double v) { return v == 0.0; });
     detectIntegral(p);
@@ -75,15 +83,6 @@ struct Graph {
     } else {
       const uint32_t e = rowPtr[i + 1];
       for (uint32_t k = rowPtr[i]; k < e; ++k) f[col[k]] += d * val[k];
-    }
-  }
-  template <class F>
-  inline void neighbours(int i, F&& fn) const {
-    if (dense) {
-      for (uint32_t k = nbPtr[i]; k < nbPtr[i + 1]; ++k) fn(static_cast<int>(nb[k]));
-    } else {
-      for (uint32_t k = rowPtr[i]; k < rowPtr[i + 1]; ++k)
-        if (val[k] != 0.0) fn(static_cast<int>(col[k]));
     }
   }
   // Integer h and J with a small largest field: the local fields stay integers (exact in double), so an
@@ -197,52 +196,58 @@ void acceptanceTables(const std::vector<double>& betas, int M, std::vector<doubl
 // useless flip of most of it. The choice depends only on which sites agree, which the move keeps, so the
 // move stays its own reverse with the same probability.
 template <class F>
-int houdayerMove(const Graph& g, ChainT<F>& a, ChainT<F>& b, Rng& rng, std::vector<int>& diff, std::vector<int>& stack,
-                 std::vector<int>& cluster, std::vector<uint32_t>& mark, uint32_t& stamp, bool& whole) {
+int houdayerMove(const Graph& g, ChainT<F>& a, ChainT<F>& b, Rng& rng, std::vector<int>& diff, std::vector<uint8_t>& in,
+                 std::vector<int>& cluster, bool& whole) {
   whole = false;
   const int8_t* sa = a.s.data();
   const int8_t* sb = b.s.data();
+  const int n = g.n;
   int nd = 0;
-  for (int i = 0; i < g.n; ++i) nd += sa[i] != sb[i];
+  for (int i = 0; i < n; ++i) nd += sa[i] != sb[i];
   // want: the membership value of (sa[j] != sb[j]) for the set the cluster grows in.
-  const bool want = !(g.zeroField && 2 * nd > g.n);
-  const int size0 = want ? nd : g.n - nd;
+  const bool want = !(g.zeroField && 2 * nd > n);
+  const int size0 = want ? nd : n - nd;
   if (size0 == 0) return 0;
+  // in[j] = 1: j is in the set and not yet in the cluster.
   diff.clear();
-  for (int i = 0; i < g.n; ++i)
-    if ((sa[i] != sb[i]) == want) diff.push_back(i);
-  if (++stamp == 0) {
-    std::fill(mark.begin(), mark.end(), 0u);
-    stamp = 1;
+  uint8_t* __restrict__ inS = in.data();
+  for (int i = 0; i < n; ++i) {
+    inS[i] = static_cast<uint8_t>((sa[i] != sb[i]) == want);
+    if (inS[i]) diff.push_back(i);
   }
   const int seed = diff[rng.below(static_cast<uint32_t>(diff.size()))];
-  stack.clear();
-  cluster.clear();
-  stack.push_back(seed);
-  mark[seed] = stamp;
-  while (!stack.empty()) {
-    const int i = stack.back();
-    stack.pop_back();
-    cluster.push_back(i);
-    g.neighbours(i, [&](int j) {
-      if (mark[j] != stamp && (sa[j] != sb[j]) == want) {
-        mark[j] = stamp;
-        stack.push_back(j);
-      }
-    });
+  // Breadth-first growth in the cluster array itself, without a branch per neighbour (whether a neighbour
+  // joins is a coin flip to the branch predictor): each is written at the tail, which advances if it joined.
+  int* __restrict__ cl = cluster.data();
+  const uint32_t* __restrict__ nbp = g.nbPtr.data();
+  const uint32_t* __restrict__ nb = g.nb.data();
+  cl[0] = seed;
+  inS[seed] = 0;
+  int head = 0, tail = 1;
+  while (head < tail) {
+    const int i = cl[head++];
+    for (uint32_t k = nbp[i], e = nbp[i + 1]; k < e; ++k) {
+      const int j = static_cast<int>(nb[k]);
+      const uint8_t c = inS[j];
+      inS[j] = 0;
+      cl[tail] = j;
+      tail += c;
+    }
   }
-  const int size = static_cast<int>(cluster.size());
+  const int size = tail;
   // Flipping all of the set exchanges the two states (up to the global flip when it is the agreement set,
   // a symmetry then), and both chains are at one temperature: so flipping the cluster is the same move as
-  // exchanging the chains and flipping the rest of the set. Flip whichever is smaller (`whole`: the
-  // caller exchanges the chains); a percolating cluster then costs its small complement.
+  // exchanging the chains and flipping the rest of the set (the sites still marked in). Flip whichever is
+  // smaller (`whole`: the caller exchanges the chains); a percolating cluster then costs its small complement.
   whole = 2 * size > size0;
+  int count = size;
   if (whole) {
-    cluster.clear();
+    count = 0;
     for (const int i : diff)
-      if (mark[i] != stamp) cluster.push_back(i);
+      if (inS[i]) cl[count++] = i;
   }
-  for (const int i : cluster) {
+  for (int q = 0; q < count; ++q) {
+    const int i = cl[q];
     // One site at a time, so each step's energy change is the single-flip one.
     const int va = a.s[i], vb = b.s[i];
     a.E += -2.0 * va * static_cast<double>(a.f[i]);
@@ -318,9 +323,8 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
   const double tol = 1e-9 * std::max(1.0, std::fabs(bestE));
   res.attempts.assign(R > 1 ? R - 1 : 0, 0);
   res.accepts.assign(R > 1 ? R - 1 : 0, 0);
-  std::vector<int> diff, stack, cluster;
-  std::vector<uint32_t> mark(n, 0u);
-  uint32_t stamp = 0;
+  std::vector<int> diff, cluster(static_cast<size_t>(n) + 1);
+  std::vector<uint8_t> in(n);
   const int clusterFrom = R / 2;  // the cold half: the disagreement clusters percolate when hot
   const bool timed = o.timeLimitSec > 0;
   // Adaptive ladder: tune on the first sweeps, then keep the ladder fixed.
@@ -346,7 +350,7 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
     if (C == 2) {
       for (int k = clusterFrom; k < R; ++k) {
         bool whole = false;
-        const int sz = houdayerMove(g, chains[slot[k]], chains[slot[R + k]], rng, diff, stack, cluster, mark, stamp, whole);
+        const int sz = houdayerMove(g, chains[slot[k]], chains[slot[R + k]], rng, diff, in, cluster, whole);
         if (whole) std::swap(slot[k], slot[R + k]);
         if (sz) ++res.clusters, res.clusterSpins += sz;
       }
