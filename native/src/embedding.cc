@@ -365,7 +365,8 @@ class Search {
     return done ? 0 : std::max(1, fewest);
   }
 
-  bool noCrowd_ = false, rootK_ = false, track_ = false;
+  bool noCrowd_ = false, rootK_ = false, track_ = false, cached_ = false;
+  std::vector<double> wCache_;  // weight(q, v) for the placement in progress (see grow)
   std::vector<std::vector<int>> holders_;  // per qubit, the chains on it (dense repair only)
   std::vector<int> qMark_;
   int qMarkNow_ = 0;
@@ -560,6 +561,12 @@ class Search {
 
   /** Cheapest paths for v from chain `from` (distance 0 on it) to every qubit within `limit`. */
   void dijkstra(Slot& sl, const std::vector<int>& from, int v, double limit) {
+    if (cached_) dijkstraT<true>(sl, from, v, limit);
+    else dijkstraT<false>(sl, from, v, limit);
+  }
+
+  template <bool Cached>
+  void dijkstraT(Slot& sl, const std::vector<int>& from, int v, double limit) {
     for (int x : sl.touched) {
       sl.dist[x] = kInf;
       sl.parent[x] = -1;
@@ -585,7 +592,7 @@ class Search {
       if (top.key > sl.dist[x]) continue;
       for (int e = start[x], end = start[x + 1]; e < end; ++e) {
         const int y = adj[e];
-        const double w = weight(y, v);
+        const double w = Cached ? wCache_[y] : weight(y, v);
         if (w == kInf) continue;
         const double nd = top.key + w;
         if (nd < sl.dist[y]) {
@@ -649,6 +656,12 @@ class Search {
     // Many neighbours (dense sources): the balls must meet, so bounded searches would be widened again
     // and again; search everything at once.
     double limit = std::min(maxCost, k > 8 ? kInf : exclusive_ ? 4.0 : 8.0);
+    // Whole-target searches (dense sources): the weights once per placement, not once per relaxation.
+    cached_ = limit == kInf && k > 8;
+    if (cached_) {
+      wCache_.resize(N);
+      for (int q = 0; q < N; ++q) wCache_[q] = weight(q, v);
+    }
     for (;;) {
       bool anyOpen = false;
       for (size_t s = 0; s < k; ++s) {
