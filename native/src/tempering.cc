@@ -209,13 +209,16 @@ int houdayerMove(const Graph& g, ChainT<F>& a, ChainT<F>& b, Rng& rng, std::vect
   const int size0 = want ? nd : n - nd;
   if (size0 == 0) return 0;
   // in[j] = 1: j is in the set and not yet in the cluster.
-  diff.clear();
   uint8_t* __restrict__ inS = in.data();
+  int* __restrict__ set = diff.data();  // the set's sites, appended without a branch
+  int m = 0;
   for (int i = 0; i < n; ++i) {
-    inS[i] = static_cast<uint8_t>((sa[i] != sb[i]) == want);
-    if (inS[i]) diff.push_back(i);
+    const uint8_t c = static_cast<uint8_t>((sa[i] != sb[i]) == want);
+    inS[i] = c;
+    set[m] = i;
+    m += c;
   }
-  const int seed = diff[rng.below(static_cast<uint32_t>(diff.size()))];
+  const int seed = set[rng.below(static_cast<uint32_t>(m))];
   // Breadth-first growth in the cluster array itself, without a branch per neighbour (whether a neighbour
   // joins is a coin flip to the branch predictor): each is written at the tail, which advances if it joined.
   int* __restrict__ cl = cluster.data();
@@ -243,8 +246,10 @@ int houdayerMove(const Graph& g, ChainT<F>& a, ChainT<F>& b, Rng& rng, std::vect
   int count = size;
   if (whole) {
     count = 0;
-    for (const int i : diff)
-      if (inS[i]) cl[count++] = i;
+    for (int q = 0; q < m; ++q) {
+      cl[count] = set[q];
+      count += inS[set[q]];
+    }
   }
   for (int q = 0; q < count; ++q) {
     const int i = cl[q];
@@ -323,7 +328,7 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
   const double tol = 1e-9 * std::max(1.0, std::fabs(bestE));
   res.attempts.assign(R > 1 ? R - 1 : 0, 0);
   res.accepts.assign(R > 1 ? R - 1 : 0, 0);
-  std::vector<int> diff, cluster(static_cast<size_t>(n) + 1);
+  std::vector<int> diff(static_cast<size_t>(n) + 1), cluster(static_cast<size_t>(n) + 1);
   std::vector<uint8_t> in(n);
   const int clusterFrom = R / 2;  // the cold half: the disagreement clusters percolate when hot
   const bool timed = o.timeLimitSec > 0;
