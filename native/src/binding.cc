@@ -44,6 +44,7 @@
 #include "qahan/kernels/kernels.h"
 #include "qahan/kernels/sparse_lanes.h"
 #include "qahan/kernels/sqa_int.h"
+#include "qahan/memory.h"
 #include "qahan/prepared.h"
 #include "qahan/problem.h"
 #include "qahan/runner.h"
@@ -231,8 +232,8 @@ Model parseModel(const Napi::Value& v, const std::string& path) {
     auto a = typedArray<double>(o.Get("dense"), napi_float64_array, "Float64Array", path + ".dense");
     if (a.ElementLength() != N * N)
       typeError(path + ".dense must have length n*n = " + std::to_string(N * N) + ", got " + std::to_string(a.ElementLength()));
-    m.dense.resize(N * N);
-    if (N) std::memcpy(m.dense.data(), a.Data(), N * N * sizeof(double));
+    reserveHuge(m.dense, N * N);
+    m.dense.assign(a.Data(), a.Data() + N * N);
     for (size_t i = 0; i < N; ++i)
       for (size_t j = i + 1; j < N; ++j)
         if (!std::isfinite(m.dense[i * N + j])) rangeError(path + ".dense[" + std::to_string(i * N + j) + "] must be finite");

@@ -5,6 +5,8 @@
 #include <limits>
 #include <tuple>
 
+#include "qahan/memory.h"
+
 namespace qahan {
 
 double Model::energy(const int8_t* x) const {
@@ -46,6 +48,38 @@ void Model::energies(const int8_t* x, size_t count, double* out) const {
   for (; r < count; ++r) out[r] = energy(x + r * N);
 }
 
+namespace {
+// Whether a dense spin form qualifies for DenseIntegerForm (prepared.cc): every h_i and J_ij an integer
+// multiple of one unit (the smallest |coefficient| divided by 1..16), |J_ij| <= 63 and |h_i| <= 16383 units.
+bool integerValued(const Problem& p) {
+  const size_t N = static_cast<size_t>(p.n);
+  double minAbs = 0.0;
+  auto see = [&](double v) {
+    v = std::fabs(v);
+    if (v > 0.0 && (minAbs == 0.0 || v < minAbs)) minAbs = v;
+  };
+  for (double v : p.h) see(v);
+  for (size_t i = 0; i < N; ++i)
+    for (size_t j = i + 1; j < N; ++j) see(p.J[i * N + j]);
+  if (!(minAbs > 0.0)) return false;
+  auto fits = [](double v, double unit, double limit) {
+    const double q = v / unit, r = std::nearbyint(q);
+    return std::fabs(q - r) <= 1e-9 * std::max(1.0, std::fabs(q)) && std::fabs(r) <= limit;
+  };
+  for (int div = 1; div <= 16; ++div) {
+    const double unit = minAbs / div;
+    bool ok = true;
+    for (size_t i = 0; ok && i < N; ++i) {
+      ok = fits(p.h[i], unit, 16383);
+      const double* r = p.J.data() + i * N;
+      for (size_t j = i + 1; ok && j < N; ++j) ok = fits(r[j], unit, 63);
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+}  // namespace
+
 Problem toProblem(const Model& m) {
   Problem p;
   const int n = m.n;
@@ -71,7 +105,7 @@ Problem toProblem(const Model& m) {
 
   std::vector<std::tuple<uint32_t, uint32_t, double>> trip;  // CSR only
   if (p.dense)
-    p.J.assign(N * N, 0.0);
+    reserveHuge(p.J, N * N), p.J.assign(N * N, 0.0);
   else
     trip.reserve(2 * pairs);
   auto add = [&](uint32_t i, uint32_t j, double v) {
@@ -83,8 +117,8 @@ Problem toProblem(const Model& m) {
       p.c += q;
     }
     if (p.dense) {
-      p.J[i * N + j] += q;
-      p.J[j * N + i] += q;
+      // The upper triangle only (row-wise writes); mirrored below, the same sums in the same order.
+      p.J[std::min(i, j) * N + std::max(i, j)] += q;
     } else {
       trip.emplace_back(i, j, q);
       trip.emplace_back(j, i, q);
@@ -96,9 +130,15 @@ Problem toProblem(const Model& m) {
       for (size_t j = i + 1; j < N; ++j) add(static_cast<uint32_t>(i), static_cast<uint32_t>(j), m.dense[i * N + j]);
 
   if (p.dense) {
-    if (n >= kFloatFrom) {
+    constexpr size_t kBlock = 32;
+    for (size_t i0 = 0; i0 < N; i0 += kBlock)
+      for (size_t j0 = i0; j0 < N; j0 += kBlock)
+        for (size_t i = i0; i < std::min(N, i0 + kBlock); ++i)
+          for (size_t j = std::max(j0, i + 1); j < std::min(N, j0 + kBlock); ++j) p.J[j * N + i] = p.J[i * N + j];
+    // Integer-valued models run the integer kernels (prepared.h), which need no float copy.
+    if (n >= kFloatFrom && !integerValued(p)) {
       p.useFloat = true;
-      p.Jf.assign(p.J.begin(), p.J.end());
+      reserveHuge(p.Jf, N * N), p.Jf.assign(p.J.begin(), p.J.end());
     }
   } else {
     std::sort(trip.begin(), trip.end(),

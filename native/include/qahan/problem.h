@@ -62,7 +62,8 @@ struct Problem {
 // Dense storage is chosen when n <= kDenseAlways or the density of pairs is >= kDenseDensity.
 constexpr int kDenseAlways = 64;
 constexpr double kDenseDensity = 0.25;
-// Dense models use float32 fields and couplings from this size on (exactness is then ~1e-7 relative in
+// Dense models use float32 fields and couplings from this size on, unless their biases are integer
+// multiples of one unit (the integer kernels take those; other paths then use the double rows) (exactness is then ~1e-7 relative in
 // the acceptance test only; returned energies are always recomputed in double).
 constexpr int kFloatFrom = 256;
 
