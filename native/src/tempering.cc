@@ -174,14 +174,44 @@ double metropolisSweepTable(const Graph& g, ChainT<F>& ch, const double* tab, Rn
   return dEsum;
 }
 
-// Per-temperature tables for metropolisSweepTable: R rows of maxIntField + 1 entries.
-void acceptanceTables(const std::vector<double>& betas, int M, std::vector<double>& tab) {
+// Per-temperature tables for metropolisSweepTable: R rows of maxIntField + 1 entries. itab holds the same
+// tests as integer thresholds: for a 53-bit integer u and t > 0, u < t exactly when u < ceil(t); 0 where
+// tab is -1 (a drawable t is at least 2^53 e^-37.5 > 0.4, so its ceiling is at least 1).
+void acceptanceTables(const std::vector<double>& betas, int M, std::vector<double>& tab, std::vector<uint64_t>& itab) {
   tab.assign(betas.size() * static_cast<size_t>(M + 1), -1.0);
+  itab.assign(tab.size(), 0);
   for (size_t k = 0; k < betas.size(); ++k)
     for (int m = 1; m <= M; ++m) {
       const double x = betas[k] * (2.0 * m);
-      tab[k * (M + 1) + m] = x > kNeverAbove ? -1.0 : std::exp(-x) * 0x1.0p53;
+      const size_t at = k * (M + 1) + m;
+      tab[at] = x > kNeverAbove ? -1.0 : std::exp(-x) * 0x1.0p53;
+      itab[at] = tab[at] < 0.0 ? 0 : static_cast<uint64_t>(std::ceil(tab[at]));
     }
+}
+
+// The int16 sweep in integer arithmetic: the same draws and moves as metropolisSweepTable (and so as
+// metropolisSweep), without the int-to-double conversions per attempt.
+double metropolisSweepInt16(const Graph& g, ChainT<int16_t>& ch, const uint64_t* thr, Rng& rng) {
+  int8_t* __restrict__ s = ch.s.data();
+  int16_t* __restrict__ f = ch.f.data();
+  const uint32_t* __restrict__ rp = g.rowPtr;
+  const uint32_t* __restrict__ col = g.col;
+  const int16_t* __restrict__ v = g.ival.data();
+  int64_t dEsum = 0;
+  for (int i = 0; i < g.n; ++i) {
+    const int si = s[i];
+    const int m = -si * f[i];  // dE = 2m
+    if (m > 0) {
+      const uint64_t t = thr[m];
+      if (t == 0 || (rng.next() >> 11) >= t) continue;
+    }
+    s[i] = static_cast<int8_t>(-si);
+    const int d = -2 * si;
+    const uint32_t e = rp[i + 1];
+    for (uint32_t k = rp[i]; k < e; ++k) f[col[k]] = static_cast<int16_t>(f[col[k]] + d * v[k]);
+    dEsum += 2 * m;
+  }
+  return static_cast<double>(dEsum);
 }
 
 // Houdayer's move between chains a and b (same temperature). Returns the cluster size (0: none).
@@ -338,7 +368,8 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
   std::vector<uint64_t> tAtt(R > 1 ? R - 1 : 0), tAcc(R > 1 ? R - 1 : 0);
   const int M = g.maxIntField;
   std::vector<double> tab;
-  if (M) acceptanceTables(betas, M, tab);
+  std::vector<uint64_t> itab;
+  if (M) acceptanceTables(betas, M, tab, itab);
   for (int64_t t = 0; t < o.numSweeps; ++t) {
     if (stopRequested(opt)) throw Cancelled();
     if (timed && t > 0 && std::chrono::duration<double>(Clock::now() - t0).count() >= o.timeLimitSec) break;
@@ -350,7 +381,7 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
         if constexpr (std::is_same_v<F, double>)
           ch.E += M ? metropolisSweepTable(g, ch, row, rng) : metropolisSweep(g, ch, betas[k], rng);
         else
-          ch.E += metropolisSweepTable(g, ch, row, rng);
+          ch.E += metropolisSweepInt16(g, ch, itab.data() + static_cast<size_t>(k) * (M + 1), rng);
       }
     if (C == 2) {
       for (int k = clusterFrom; k < R; ++k) {
@@ -376,7 +407,7 @@ void temperingRead(const Problem& p, const Graph& g, const TemperingOptions& o, 
       }
     if (tuneRounds && t < tuneSweeps && (t + 1) % (tuneSweeps / tuneRounds) == 0) {
       equaliseLadder(betas, tAtt, tAcc);
-      if (M) acceptanceTables(betas, M, tab);
+      if (M) acceptanceTables(betas, M, tab, itab);
       std::fill(tAtt.begin(), tAtt.end(), 0);
       std::fill(tAcc.begin(), tAcc.end(), 0);
     }
