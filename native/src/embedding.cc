@@ -117,6 +117,46 @@ class MinHeap {
   std::vector<HeapItem> h_;
 };
 
+/**
+ * Monotone radix heap of (key, node) for whole-target searches on integer weights: a pop never returns
+ * less than the previous one, pushes are never below it, and items move towards bucket 0 a few times at
+ * most instead of sifting through a binary heap.
+ */
+class RadixHeap {
+ public:
+  void clear() {
+    for (auto& b : b_) b.clear();
+    last_ = 0;
+    size_ = 0;
+  }
+  bool empty() const { return size_ == 0; }
+  void push(uint64_t key, int node) {
+    b_[bucket(key)].push_back({key, node});
+    ++size_;
+  }
+  std::pair<uint64_t, int> pop() {
+    if (b_[0].empty()) {
+      int i = 1;
+      while (b_[i].empty()) ++i;
+      uint64_t m = b_[i][0].first;
+      for (const auto& it : b_[i]) m = std::min(m, it.first);
+      last_ = m;
+      for (const auto& it : b_[i]) b_[bucket(it.first)].push_back(it);
+      b_[i].clear();
+    }
+    const auto r = b_[0].back();
+    b_[0].pop_back();
+    --size_;
+    return r;
+  }
+
+ private:
+  int bucket(uint64_t key) const { return key == last_ ? 0 : 64 - __builtin_clzll(key ^ last_); }
+  std::vector<std::pair<uint64_t, int>> b_[65];
+  uint64_t last_ = 0;
+  size_t size_ = 0;
+};
+
 /** One neighbour's shortest-path tree, reset through the list of qubits it touched. */
 struct Slot {
   std::vector<double> dist;
@@ -367,6 +407,8 @@ class Search {
 
   bool noCrowd_ = false, rootK_ = false, track_ = false, cached_ = false;
   std::vector<double> wCache_;  // weight(q, v) for the placement in progress (see grow)
+  std::vector<uint32_t> wInt_;  // the same, rounded, for dijkstraRadix
+  RadixHeap radix_;
   std::vector<std::vector<int>> holders_;  // per qubit, the chains on it (dense repair only)
   std::vector<int> qMark_;
   int qMarkNow_ = 0;
@@ -561,8 +603,48 @@ class Search {
 
   /** Cheapest paths for v from chain `from` (distance 0 on it) to every qubit within `limit`. */
   void dijkstra(Slot& sl, const std::vector<int>& from, int v, double limit) {
-    if (cached_) dijkstraT<true>(sl, from, v, limit);
+    if (cached_ && noCrowd_) dijkstraRadix(sl, from);
+    else if (cached_) dijkstraT<true>(sl, from, v, limit);
     else dijkstraT<false>(sl, from, v, limit);
+  }
+
+  /**
+   * Dense repair's whole-target search: integer weights (wInt_, 0 = barred), keys distance << 24 | the
+   * top 24 bits of the tie rank, so equal distances are still settled in random order.
+   */
+  void dijkstraRadix(Slot& sl, const std::vector<int>& from) {
+    for (int x : sl.touched) {
+      sl.dist[x] = kInf;
+      sl.parent[x] = -1;
+    }
+    sl.touched.clear();
+    radix_.clear();
+    for (int q : from) {
+      if (sl.dist[q] == 0) continue;
+      sl.dist[q] = 0;
+      sl.touched.push_back(q);
+      radix_.push(tie_[q] >> 8, q);
+    }
+    const int* start = P.qubitStart.data();
+    const int* adj = P.qubitAdj.data();
+    while (!radix_.empty()) {
+      const auto [key, x] = radix_.pop();
+      const uint64_t d = key >> 24;
+      if (static_cast<double>(d) > sl.dist[x]) continue;
+      for (int e = start[x], end = start[x + 1]; e < end; ++e) {
+        const int y = adj[e];
+        const uint64_t w = wInt_[y];
+        if (w == 0) continue;
+        const uint64_t nd = d + w;
+        if (static_cast<double>(nd) < sl.dist[y]) {
+          if (sl.dist[y] == kInf) sl.touched.push_back(y);
+          sl.dist[y] = static_cast<double>(nd);
+          sl.parent[y] = x;
+          radix_.push(nd << 24 | tie_[y] >> 8, y);
+        }
+      }
+    }
+    sl.exhausted = true;
   }
 
   template <bool Cached>
@@ -658,7 +740,15 @@ class Search {
     double limit = std::min(maxCost, k > 8 ? kInf : exclusive_ ? 4.0 : 8.0);
     // Whole-target searches (dense sources): the weights once per placement, not once per relaxation.
     cached_ = limit == kInf && k > 8;
-    if (cached_) {
+    if (cached_ && noCrowd_) {
+      // Integer weights, capped so a path over every qubit stays below 2^40 (the key's distance bits).
+      const double cap = std::min(2147483647.0, static_cast<double>((uint64_t{1} << 40) / static_cast<uint64_t>(N + 1)));
+      wInt_.resize(N);
+      for (int q = 0; q < N; ++q) {
+        const double w = weight(q, v);
+        wInt_[q] = w == kInf ? 0 : static_cast<uint32_t>(std::min(cap, std::max(1.0, std::round(w))));
+      }
+    } else if (cached_) {
       wCache_.resize(N);
       for (int q = 0; q < N; ++q) wCache_[q] = weight(q, v);
     }
