@@ -66,8 +66,9 @@ constexpr double kRepairBase = 2, kRepairGrowth = 1.5, kRepairMaxBase = 1e6;
 // 2^(kFillExponent / most chains on one qubit): the fullest qubits stay the dearest.
 constexpr double kFullRoundShare = 0.125, kFillExponent = 14;
 // Dense sources are repaired by repairDense with base 2^(kDenseExponent / fullest qubit). K60 into
-// Chimera 16 (seeds 1-3, 30 s budget): found in 16-18 s with 16, 16-26 s with 10, 20 or 24; with 46
-// (minorminer's scale for this size) tries stall at a fullest qubit of 3 and 1 of 2 seeds found in 50 s.
+// Chimera 16 (seeds 1-3, 30 s budget, before the radix heap): found in 16-18 s with 16, 15-26 s with 10,
+// 20 or 24; with 46 (minorminer's scale for this size) tries stall at a fullest qubit of 3 and 1 of 2
+// seeds found in 50 s.
 constexpr double kDenseExponent = 16;
 // Chain-length rounds: equally cheap roots built per variable, and the least saving that counts as progress.
 constexpr int kShortRoots = 8;
