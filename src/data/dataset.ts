@@ -207,6 +207,30 @@ export interface BatchOptions {
   /** Drop a final partial batch. Default false. */
   dropRemainder?: boolean;
   numClasses?: number;
+  /**
+   * Mirror each image left to right with probability 1/2, decided by a stream with this seed (give each
+   * epoch its own). Default: no mirroring.
+   */
+  flipSeed?: number;
+}
+
+/** Mirrors images [b, H, W, C] of x left to right in place where flip[k] is true. */
+export function mirrorImages(x: Float32Array, shape: [number, number, number, number], flip: ArrayLike<boolean>): void {
+  const [b, H, W, C] = shape;
+  for (let k = 0; k < b; k++) {
+    if (!flip[k]) continue;
+    for (let h = 0; h < H; h++) {
+      const row = (k * H + h) * W * C;
+      for (let w = 0; w < W >> 1; w++) {
+        const l = row + w * C, r = row + (W - 1 - w) * C;
+        for (let c = 0; c < C; c++) {
+          const t = x[l + c];
+          x[l + c] = x[r + c];
+          x[r + c] = t;
+        }
+      }
+    }
+  }
 }
 
 /** Yields batches as tf tensors. The caller disposes each batch's tensors. */
@@ -216,6 +240,7 @@ export function* batches(split: DataSplit, batchSize: number, opts: BatchOptions
   const per = H * W * C;
   const K = opts.numClasses ?? 10;
   const order = opts.shuffleSeed !== undefined ? new Random(opts.shuffleSeed).permutation(N) : null;
+  const flips = opts.flipSeed !== undefined ? new Random(opts.flipSeed) : null;
   for (let start = 0; start < N; start += batchSize) {
     const b = Math.min(batchSize, N - start);
     if (b < batchSize && opts.dropRemainder) return;
@@ -231,6 +256,10 @@ export function* batches(split: DataSplit, batchSize: number, opts: BatchOptions
     } else {
       x = split.images.slice(start * per, (start + b) * per);
       labels.set(split.labels.subarray(start, start + b));
+    }
+    // x is the batch's own copy (set from the shuffle or sliced), never the split's pixels.
+    if (flips) {
+      mirrorImages(x, [b, H, W, C], Array.from({ length: b }, () => flips.nextUint32() >= 0x80000000));
     }
     const y = new Float32Array(b * K);
     for (let k = 0; k < b; k++) y[k * K + labels[k]] = 1;

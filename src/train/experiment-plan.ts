@@ -16,7 +16,7 @@ import type { AttentionOptions } from '../attention/settings';
 import { ArchName, parseArch } from '../attention/backbone';
 import { SAMPLER_NAMES, SamplerName } from '../config/qahan-config';
 import type { DatasetName } from '../data/dataset';
-import type { LrSchedule } from './trainer';
+import type { Augment, LrSchedule } from './trainer';
 
 /** Attention knobs a plan may grid over, with their `qahan train` flags. */
 export const KNOB_FLAGS: Partial<Record<keyof AttentionOptions, string>> = {
@@ -57,6 +57,8 @@ export interface PlanOptions {
   arch?: ArchName;
   /** Default 'cosine' (docs/protocol.md). */
   lrSchedule?: LrSchedule;
+  /** Training-image augmentation of every run. Default 'none'. */
+  augment?: Augment;
   batchSize?: number;
   /** Validation evaluations every this many steps. Default 100. */
   evalEvery?: number;
@@ -108,6 +110,7 @@ export interface ExperimentPlan {
   limit?: number;
   arch: ArchName;
   lrSchedule: LrSchedule;
+  augment?: Augment;
   batchSize: number;
   evalEvery: number;
   validationFraction: number;
@@ -184,6 +187,7 @@ export function makePlan(o: PlanOptions): ExperimentPlan {
     limit: o.limit,
     arch,
     lrSchedule: o.lrSchedule ?? 'cosine',
+    ...(o.augment && o.augment !== 'none' ? { augment: o.augment } : {}),
     batchSize: o.batchSize ?? 32,
     evalEvery: o.evalEvery ?? 100,
     validationFraction: o.validationFraction ?? 0.1,
@@ -225,6 +229,7 @@ export function makePlan(o: PlanOptions): ExperimentPlan {
             '--data-seed', String(plan.dataSeed),
             '--lr', numberText(lr),
             '--lr-schedule', plan.lrSchedule,
+            ...(plan.augment ? ['--augment', plan.augment] : []),
             '--batch-size', String(plan.batchSize),
             '--validation-fraction', numberText(plan.validationFraction),
             '--eval-every', String(plan.evalEvery),

@@ -52,6 +52,11 @@ export interface TrainOptions {
    * at step t of T = epochs x steps per epoch, which lets a run settle at its end instead of hovering at lr's noise level.
    */
   lrSchedule?: LrSchedule;
+  /**
+   * Training-image augmentation: 'none' (default) or 'flip', each image mirrored left to right with
+   * probability 1/2 per epoch (for CIFAR-10, whose classes are mirror-symmetric; MNIST's digits are not).
+   */
+  augment?: Augment;
   /** Names an experiment gives the run (written to config.json; reports group runs by them). */
   setting?: string;
   variant?: string;
@@ -135,6 +140,9 @@ export interface TrainResult {
   alreadyComplete: boolean;
 }
 
+export const AUGMENTS = ['none', 'flip'] as const;
+export type Augment = (typeof AUGMENTS)[number];
+
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 export type LrSchedule = (typeof LR_SCHEDULES)[number];
 
@@ -189,6 +197,7 @@ export function checkTrainOptions(o: TrainOptions): void {
   }
   if (o.arch !== undefined) parseArch(o.arch);
   if (o.lrSchedule !== undefined && !(LR_SCHEDULES as readonly unknown[]).includes(o.lrSchedule)) throw new RangeError(`lrSchedule must be one of ${LR_SCHEDULES.join(', ')}, got ${JSON.stringify(o.lrSchedule)}`);
+  if (o.augment !== undefined && !(AUGMENTS as readonly unknown[]).includes(o.augment)) throw new RangeError(`augment must be one of ${AUGMENTS.join(', ')}, got ${JSON.stringify(o.augment)}`);
   if (o.evalEvery !== undefined) integer(o.evalEvery, 'evalEvery', 1, Number.MAX_SAFE_INTEGER);
   if (o.dataSeed !== undefined) integer(o.dataSeed, 'dataSeed', 0, Number.MAX_SAFE_INTEGER);
   if (o.validationFraction !== undefined) {
@@ -310,6 +319,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       batchSize,
       lr,
       lrSchedule: o.lrSchedule ?? 'constant',
+      augment: o.augment ?? 'none',
       seed,
       limit: o.limit,
       dataSeed,
@@ -350,7 +360,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         return r;
       };
       let it = 0;
-      for (const b of batches(data.train, batchSize, { shuffleSeed: (seed * 100_003 + epoch) >>> 0, numClasses: data.numClasses })) {
+      const flipSeed = o.augment === 'flip' ? (seed * 100_019 + epoch * 7_919 + 1) >>> 0 : undefined;
+      for (const b of batches(data.train, batchSize, { shuffleSeed: (seed * 100_003 + epoch) >>> 0, numClasses: data.numClasses, flipSeed })) {
         try {
           if (o.lrSchedule === 'cosine') (optimizer as unknown as { learningRate: number }).learningRate = scheduledLr(lr, 'cosine', net.step, o.epochs * steps);
           const r = await net.trainStep(b.xs, b.ys, optimizer);

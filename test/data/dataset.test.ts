@@ -1,7 +1,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { batchCount, batches, loadDataset, resolveDataDir, testLimitFor } from '../../src/data/dataset';
+import { batchCount, batches, loadDataset, mirrorImages, resolveDataDir, testLimitFor } from '../../src/data/dataset';
 import { tmpDir, writeMnist } from './fixtures';
 
 const noDl = { download: false, verify: false } as const;
@@ -152,5 +152,48 @@ describe('batches', () => {
     expect(found).toBe(true);
     tf.dispose([s1.xs, s1.ys, s2.xs, s2.ys]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('mirrorImages reverses each row of the flagged images, channels kept together', () => {
+    // 2 images of 2 x 3 pixels, 2 channels: value = 100 k + 10 h + w, channel c adds 0.5 c.
+    const x = Float32Array.from({ length: 2 * 2 * 3 * 2 }, (_, i) => {
+      const c = i % 2, w = Math.floor(i / 2) % 3, h = Math.floor(i / 6) % 2, k = Math.floor(i / 12);
+      return 100 * k + 10 * h + w + 0.5 * c;
+    });
+    const y = x.slice();
+    mirrorImages(y, [2, 2, 3, 2], [false, true]);
+    expect(Array.from(y.subarray(0, 12))).toEqual(Array.from(x.subarray(0, 12)));
+    expect(Array.from(y.subarray(12))).toEqual([102, 102.5, 101, 101.5, 100, 100.5, 112, 112.5, 111, 111.5, 110, 110.5]);
+  });
+
+  test('flipSeed mirrors about half the images, the same ones for the same seed, never the split itself', async () => {
+    await tf.setBackend('cpu');
+    const ds = await loadDataset({ name: 'mnist', dataDir: dir, seed: 1, limit: 100, validationFraction: 0, ...noDl });
+    const pixels = ds.train.images.slice();
+    const flippedOf = async (flipSeed: number) => {
+      const [b] = [...batches(ds.train, 100, { shuffleSeed: 4, flipSeed })];
+      const [plain] = [...batches(ds.train, 100, { shuffleSeed: 4 })];
+      const xs = await b.xs.data(), ps = await plain.xs.data();
+      tf.dispose([b.xs, b.ys, plain.xs, plain.ys]);
+      const mirrored = Float32Array.from(ps);
+      mirrorImages(mirrored, [100, 28, 28, 1], new Array(100).fill(true));
+      const flags: boolean[] = [];
+      for (let k = 0; k < 100; k++) {
+        const img = Array.from(xs.subarray(k * 784, (k + 1) * 784));
+        const same = img.every((v, i) => v === ps[k * 784 + i]);
+        const mirror = img.every((v, i) => v === mirrored[k * 784 + i]);
+        // Each image is either itself or its mirror (a symmetric image would be both).
+        expect(same || mirror).toBe(true);
+        flags.push(mirror && !same);
+      }
+      return flags;
+    };
+    const a = await flippedOf(7), b = await flippedOf(7), c = await flippedOf(8);
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    const count = a.filter(Boolean).length;
+    expect(count).toBeGreaterThan(30); // Binomial(100, 1/2): 30..70 holds with probability > 0.9999
+    expect(count).toBeLessThan(70);
+    expect(Array.from(ds.train.images)).toEqual(Array.from(pixels));
   });
 });

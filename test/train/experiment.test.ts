@@ -57,6 +57,9 @@ test('plan: runs.txt has one resumable qahan train line per run, the Slurm array
   expect(() => makePlan({ dataset: 'mnist', methods: ['gumbel@sa'], seeds: [0], epochs: 1 })).toThrow(/uses no sampler/);
   expect(() => makePlan({ dataset: 'mnist', methods: ['nope'], seeds: [0], epochs: 1 })).toThrow(RangeError);
   expect(runLine(plan.runs[0], 'q')).toContain(`--out ${plan.runs[0].out}`);
+  expect(lines.every((l) => !l.includes('--augment'))).toBe(true);
+  const flipped = makePlan({ dataset: 'cifar10', methods: ['none'], seeds: [0], epochs: 1, augment: 'flip', dataDir });
+  expect(runLine(flipped.runs[0], 'q')).toContain(' --augment flip ');
 });
 
 test('two shards, a run interrupted after its first epoch and resumed, then one merged summary.json', async () => {

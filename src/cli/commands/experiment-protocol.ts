@@ -70,6 +70,7 @@ export async function protocolCommand(which: 'plan' | 'run' | 'report' | 'evalua
         arch: choiceOption(s('arch'), 'arch', ARCH_NAMES, 'deep'),
         batchSize: intOption(s('batch-size'), 'batch-size', 32),
         lrSchedule: choiceOption(s('lr-schedule'), 'lr-schedule', ['constant', 'cosine'] as const, 'cosine'),
+        augment: choiceOption(s('augment'), 'augment', ['none', 'flip'] as const, 'none'),
         evalEvery: intOption(s('eval-every'), 'eval-every', 100),
         validationFraction,
         dataSeed: intOption(s('data-seed'), 'data-seed', 0, 0),

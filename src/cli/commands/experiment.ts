@@ -20,6 +20,7 @@ const OPTIONS = {
   arch: { ...T.arch, description: '(plan) backbone network', default: 'deep' },
   'batch-size': { ...T['batch-size'], description: '(plan, convergence, noise) training batch size' },
   'lr-schedule': { ...T['lr-schedule'], description: '(plan) learning rate over training', default: 'cosine' },
+  augment: { ...T.augment, description: '(plan) training-image augmentation of every run (flip: mirror left to right with probability 1/2)' },
   'eval-every': stringSpec('STEPS', '(plan) validation every STEPS steps', '100'),
   'validation-fraction': stringSpec('F', '(plan) share of training images held out for validation', '0.1'),
   'data-seed': stringSpec('S', '(plan) seed of the data split', '0'),

@@ -4,7 +4,7 @@ import { Command, FIGURE_OPTIONS, OptionSpecs, choiceOption, flagSpec, stringSpe
 import { METHOD_NAMES, MethodName, AttentionOptions } from '../../attention/options';
 import { SAMPLER_NAMES, SamplerName } from '../../config/qahan-config';
 import { ARCH_NAMES } from '../../attention/backbone';
-import { LR_SCHEDULES } from '../../train/trainer';
+import { AUGMENTS, LR_SCHEDULES } from '../../train/trainer';
 
 const str = stringSpec;
 const flag = flagSpec;
@@ -44,6 +44,7 @@ export const TRAIN_OPTIONS = {
   'eval-every': str('STEPS', 'evaluate the validation split every STEPS steps (needs --validation-fraction > 0)', 'none: once per epoch'),
   'data-seed': str('S', 'seed of the data shuffle, subset and validation split', 'the run seed'),
   'lr-schedule': str(LR_SCHEDULES.join('|'), 'learning rate over training', 'constant'),
+  augment: str(AUGMENTS.join('|'), 'training-image augmentation (flip: mirror each image left to right with probability 1/2)', 'none'),
   setting: str('NAME', "experiment setting written to config.json (reports group runs by it)", 'none'),
   variant: str('NAME', 'experiment variant written to config.json', 'none'),
   resume: flag('continue from the checkpoint in --out (which must exist)'),
@@ -131,6 +132,7 @@ export const command: Command = {
       evalEvery,
       dataSeed,
       lrSchedule: choiceOption(v['lr-schedule'] as string | undefined, 'lr-schedule', LR_SCHEDULES),
+      augment: choiceOption(v.augment as string | undefined, 'augment', AUGMENTS),
       setting: v.setting as string | undefined,
       variant: v.variant as string | undefined,
       resume: !!v.resume,
