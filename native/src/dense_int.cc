@@ -76,9 +76,11 @@ void saDenseIntegerRead(const PreparedModel& m, const Ramp& betas, const int8_t*
       for (int k = 0; k < 64 && i < n; ++k, ++i, bits >>= 1) s[i] = (bits & 1) ? 1 : -1;
     }
   }
-  std::vector<int16_t> f(static_cast<size_t>(stride), 0);
+  // 64-byte aligned fields: the row loops' vector stores then never straddle cache lines.
+  std::vector<int16_t> fbuf(static_cast<size_t>(stride) + 32, 0);
+  int16_t* f = fbuf.data() + ((64 - reinterpret_cast<uintptr_t>(fbuf.data()) % 64) % 64) / sizeof(int16_t);
   for (int i = 0; i < n; ++i) {
-    const int8_t* row = d.w2.data() + static_cast<size_t>(i) * stride;
+    const int8_t* row = d.rows() + static_cast<size_t>(i) * stride;
     int32_t a = 0;
     for (int j = 0; j < n; ++j) a += row[j] * s[j];
     f[i] = static_cast<int16_t>(d.hi[i] + a / 2);
@@ -91,7 +93,7 @@ void saDenseIntegerRead(const PreparedModel& m, const Ramp& betas, const int8_t*
     if (stoppedOpt(opt)) throw Cancelled();
     const double beta = betas.at(t);
     if (beta != last) th.reset(beta, d.unit), last = beta;
-    denseIntSweep(d.w2.data(), stride, n, s.data(), f.data(), th, rng);
+    denseIntSweep(d.rows(), stride, n, s.data(), f, th, rng);
     if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);
   }
   for (int i = 0; i < n; ++i) out[i] = fromSpin(s[i], vt);

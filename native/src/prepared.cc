@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "qahan/memory.h"
 
 #include "qahan/schedules.h"
 
@@ -144,13 +149,22 @@ DenseIntegerForm denseIntegerForm(const Problem& p) {
   f.n = n;
   f.stride = (n + 63) / 64 * 64;
   f.hi.resize(N);
-  f.w2.assign(N * f.stride, 0);
+  {
+    const size_t bytes = N * f.stride;
+    const size_t align = bytes >= (size_t(256) << 10) ? size_t(2) << 20 : 64;
+    const size_t size = (bytes + align - 1) / align * align;
+    void* mem = std::aligned_alloc(align, size);
+    if (!mem) throw std::bad_alloc();
+    f.w2 = std::shared_ptr<int8_t>(static_cast<int8_t*>(mem), [](int8_t* q) { std::free(q); });
+    if (align > 64) adviseHugePages(mem, size);
+    std::memset(mem, 0, bytes);
+  }
   long maxField = 0;
   for (size_t i = 0; i < N; ++i) {
     f.hi[i] = static_cast<int32_t>(units(p.h[i], f.unit));
     long a = std::labs(f.hi[i]);
     const double* r = p.J.data() + i * N;
-    int8_t* w = f.w2.data() + i * f.stride;
+    int8_t* w = f.w2.get() + i * f.stride;
     for (size_t j = 0; j < N; ++j) {
       const long u = j == i ? 0 : units(r[j], f.unit);
       w[j] = static_cast<int8_t>(2 * u);

@@ -202,7 +202,7 @@ void sqaIntegerRead(const PreparedModel& m, const SqaOptions& q, const int8_t* i
     for (int k = 0; k < P; ++k) {
       const int8_t* s = S.data() + k * N;
       for (int i = 0; i < n; ++i) {
-        const int8_t* row = d->w2.data() + static_cast<size_t>(i) * stride;
+        const int8_t* row = d->rows() + static_cast<size_t>(i) * stride;
         int32_t a = 0;
         for (int j = 0; j < n; ++j) a += row[j] * s[j];
         F16[static_cast<size_t>(k) * stride + i] = static_cast<int16_t>(d->hi[i] + a / 2);
@@ -238,7 +238,7 @@ void sqaIntegerRead(const PreparedModel& m, const SqaOptions& q, const int8_t* i
     pow.reset(st.cw);
     st.pow = &pow;
     if (dense)
-      denseSqaSweep(d->w2.data(), d->stride, n, P, S.data(), F16.data(), st, rng);
+      denseSqaSweep(d->rows(), d->stride, n, P, S.data(), F16.data(), st, rng);
     else
       sparseSweep(*g, n, P, S.data(), F32.data(), st, rng, thr);
     if (opt.progress) opt.progress->fetch_add(1, std::memory_order_relaxed);

@@ -42,7 +42,10 @@ struct DenseIntegerForm {
   int n = 0, stride = 0;
   int maxField = 0;          // max_i |h_i| + sum_j |J_ij|, in units
   std::vector<int32_t> hi;   // n
-  std::vector<int8_t> w2;    // n * stride: 2 J_ij / unit, 0 on the diagonal and the padding
+  // n * stride: 2 J_ij / unit, 0 on the diagonal and the padding; 64-byte aligned, on one or more huge
+  // pages when large (a flip reads one row, so TLB misses were a visible part of the update).
+  std::shared_ptr<int8_t> w2;
+  const int8_t* rows() const { return w2.get(); }
 };
 
 DenseIntegerForm denseIntegerForm(const Problem& p);
