@@ -4,7 +4,7 @@
  * typed errors (never a crash) for bad input at both the TypeScript and the addon boundary.
  */
 import { addon } from '../../src/native/addon';
-import { checkEmbedding, cliqueEdges, EmbeddingError, embeddingSummary, findEmbeddingAsync, findEmbeddingNative, hasNativeEmbedder } from '../../src/dwave/embedding';
+import { checkEmbedding, cliqueEdges, EmbeddingError, embeddingSummary, findEmbeddingAsync, findEmbeddingNative, hasNativeEmbedder, largestCliqueSize } from '../../src/dwave/embedding';
 import { QahanError } from '../../src/errors';
 import { chimeraGraph, graphFromSolverProperties, HardwareGraph, pegasusGraph, withDefects, zephyrGraph } from '../../src/dwave/topology';
 import { defaultMockSolvers } from '../../src/dwave/mock/solvers';
@@ -82,14 +82,15 @@ describe('findEmbeddingNative', () => {
     }
   });
 
-  test('a near-maximal clique by the heuristic: K30 into Chimera 8 (largest clique K32)', async () => {
+  test("the largest clique by the heuristic: K32 into Chimera 8 (the clique route's maximum)", async () => {
     const g = chimeraGraph(8);
-    const edges = Array.from(cliqueEdges(30)) as Edges;
+    expect(largestCliqueSize(g)).toBe(32);
+    const edges = Array.from(cliqueEdges(32)) as Edges;
     for (const seed of [1, 2, 3]) {
-      // Measured 0.4 s each on one thread; one try, so the dense repair itself must get there.
+      // Measured 0.3 s each on one thread; one try, so the dense repair itself must get there.
       const e = await findEmbeddingNative(edges, g, { seed, tries: 1, timeout: 20_000 });
       expectValid(edges, g, e);
-      expect(e).toHaveLength(30);
+      expect(e).toHaveLength(32);
     }
   });
 
