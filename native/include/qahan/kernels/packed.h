@@ -1,7 +1,7 @@
 // qahan/kernels/packed.h - multi-spin SA: 64 reads in the bits of a 64-bit word per site, NW such words
 // side by side in a vector V (GCC/Clang vector extension: 1, 4 or 8 words for portable, AVX2, AVX-512).
-// Included only by the per-instruction-set files native/src/packed_*.cc, after their target pragma and
-// their QAHAN_PACKED_AVX2 / QAHAN_PACKED_AVX512 (GCC's target pragma does not define __AVX2__ and kin);
+// Included only by the per-instruction-set files native/src/packed_*.cc, after qahan/isa/begin_*.h
+// (its QAHAN_ISA_AVX2 / QAHAN_ISA_AVX512 stand in for __AVX2__ and kin, which GCC's pragma leaves unset);
 // everything is in an unnamed namespace so no copy compiled for one instruction set is shared with another.
 //
 // Spin bit 1 is s = +1. In spin form with unit u, a bond (i, j, J = w u) is unsatisfied (contributes +|w| u)
@@ -48,7 +48,7 @@ QAHAN_AI V splat(uint64_t x) {
 // Any bit set: one test instruction where the target has one (a scalar OR over the words costs ~20).
 QAHAN_AI bool any(v1 x) { return x[0] != 0; }
 QAHAN_AI bool any(v4 x) {
-#if defined(QAHAN_PACKED_AVX2) || defined(QAHAN_PACKED_AVX512)
+#if defined(QAHAN_ISA_AVX2) || defined(QAHAN_ISA_AVX512)
   const __m256i y = reinterpret_cast<__m256i>(x);
   return !_mm256_testz_si256(y, y);
 #else
@@ -56,7 +56,7 @@ QAHAN_AI bool any(v4 x) {
 #endif
 }
 QAHAN_AI bool any(v8 x) {
-#if defined(QAHAN_PACKED_AVX512)
+#if defined(QAHAN_ISA_AVX512)
   const __m512i y = reinterpret_cast<__m512i>(x);
   return _mm512_test_epi64_mask(y, y) != 0;
 #else
@@ -176,7 +176,7 @@ void runChunkT(const Chunk& c) {
   }
 }
 
-#if defined(QAHAN_PACKED_AVX512) || defined(QAHAN_PACKED_AVX2)
+#if defined(QAHAN_ISA_AVX512) || defined(QAHAN_ISA_AVX2)
 // Site-parallel sweep of one word (64 reads): the lanes of a vector are L positions of one group (same
 // colour, so independent; same field total W, so one threshold table), their neighbours gathered. The
 // random word of (key, sweep, position, step) is the one the word-parallel sweep draws, so a word's
@@ -190,7 +190,7 @@ QAHAN_AI V gather(const uint64_t* a, const int32_t* j);
 QAHAN_AI __m128i pair(const uint64_t* a, const int32_t* j) {
   return _mm_set_epi64x(static_cast<long long>(a[j[1]]), static_cast<long long>(a[j[0]]));
 }
-#if defined(QAHAN_PACKED_AVX512)
+#if defined(QAHAN_ISA_AVX512)
 template <>
 QAHAN_AI v8 gather<v8>(const uint64_t* a, const int32_t* j) {
   const __m256i lo = _mm256_inserti128_si256(_mm256_castsi128_si256(pair(a, j)), pair(a, j + 2), 1);
