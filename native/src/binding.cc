@@ -770,7 +770,7 @@ Kernel parseKernel(const Napi::Object& p, const std::vector<PreparedPtr>& ms, in
   const std::string k = optionalString(p, "kernel", "params.kernel", {"auto", "dense", "sparse", "packed"}, "auto");
   if (k == "auto") return Kernel::Auto;
   const Kernel K = k == "dense" ? Kernel::Dense : k == "sparse" ? Kernel::Sparse : Kernel::Packed;
-  if (sqa && K == Kernel::Packed) rangeError("params.kernel: 'packed' is not available for SQA yet (use 'auto', 'dense' or 'sparse')");
+  (void)sqa;
   for (size_t b = 0; b < ms.size(); ++b) {
     const std::string why = kernelRefusal(*ms[b], K, cardinality);
     if (!why.empty()) rangeError("params.kernel: '" + k + "' cannot run models[" + std::to_string(b) + "]: " + why);
@@ -989,20 +989,38 @@ Napi::Value PathIntegralAnnealing(const Napi::CallbackInfo& info) {
   call->opt.cardinality = parseCardinality(p, call->models, call->common);
   if (call->opt.cardinality >= 0 && sqa.globalMoves)
     rangeError("params.globalMoves cannot be combined with params.cardinality (a global flip changes the number of ones)");
-  parseKernel(p, call->prepared, call->opt.cardinality, true);
+  const Kernel kernel = parseKernel(p, call->prepared, call->opt.cardinality, true);
+  if (kernel == Kernel::Packed && sqa.globalMoves)
+    rangeError("params.kernel: 'packed' runs local moves only (params.globalMoves must be false)");
+  for (size_t b = 0; b < call->prepared.size() && kernel == Kernel::Packed; ++b)
+    if (call->prepared[b]->integer().maxField > kPackedSqaMaxFieldUnits)
+      rangeError("params.kernel: 'packed' cannot run models[" + std::to_string(b) + "] in SQA: a spin's largest field is " +
+                 std::to_string(call->prepared[b]->integer().maxField) + " units, more than its " +
+                 std::to_string(kPackedSqaMaxFieldUnits));
   const double parseMs = msSince(t0);
   const uint64_t total = static_cast<uint64_t>(sqa.schedule.size()) * call->common.numReads * call->models.size();
 
-  auto work = [call, sqa, parseMs](Job& job) {
+  auto work = [call, sqa, parseMs, kernel](Job& job) {
     const auto t1 = std::chrono::steady_clock::now();
     SampleCall& c = *call;
     if (c.common.cancel && c.common.cancel->load()) throw Cancelled();
+    // 'packed' when asked, or under 'auto' when every model qualifies with enough reads (as SA).
+    bool packedAll = kernel == Kernel::Packed || (kernel == Kernel::Auto && !sqa.globalMoves && !c.prepared.empty());
+    for (size_t b = 0; b < c.prepared.size() && kernel == Kernel::Auto && packedAll; ++b)
+      packedAll = autoKernel(*c.prepared[b], c.common.numReads, c.opt.cardinality, !c.common.initial.empty()) == Kernel::Packed &&
+                  c.prepared[b]->integer().maxField <= kPackedSqaMaxFieldUnits;
     for (size_t b = 0; b < c.prepared.size(); ++b) {
       c.problems.push_back(&c.prepared[b]->problem());
       c.modelPtrs.push_back(&c.prepared[b]->model());
-      c.kernels.push_back(c.problems[b]->dense ? Kernel::Dense : Kernel::Sparse);
+      c.kernels.push_back(packedAll ? Kernel::Packed : c.problems[b]->dense ? Kernel::Dense : Kernel::Sparse);
       c.betaRanges.emplace_back(sqa.schedule.at(0).beta, sqa.schedule.at(sqa.schedule.size() - 1).beta);
       c.gammaRanges.emplace_back(sqa.schedule.at(0).gamma, sqa.schedule.at(sqa.schedule.size() - 1).gamma);
+    }
+    if (packedAll) {
+      std::vector<const PreparedModel*> pms;
+      for (auto& pm : c.prepared) pms.push_back(pm.get());
+      runTimed(job, c, parseMs + msSince(t1), [&] { return runPackedSqa(pms, sqa, c.opt); });
+      return;
     }
     // Integer models take the integer-field sweeps (kernels/sqa_int.h); cardinality swaps and global
     // moves stay with runner.cc.

@@ -3,6 +3,7 @@
 // acceptance tables, the choice of vector width at run time, and the spread of chunks over threads.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -342,6 +343,184 @@ int packedWords() {
   return w;
 }
 
+// SQA: the per-sweep tables (SqaTables) from the schedule's step t.
+struct SqaTablesCtx {
+  const SqaSchedule* schedule;
+  const BatchOptions* opt;
+  const IntegerForm* f;
+  std::vector<char> hasW;  // field totals present
+  uint64_t live;
+  int P;
+  packed::SqaTables tb;
+};
+
+int beforeSqaSweep(void* ctx, size_t t) {
+  SqaTablesCtx& c = *static_cast<SqaTablesCtx*>(ctx);
+  if (stopped(*c.opt)) return 1;
+  if (t > 0 && c.opt->progress) c.opt->progress->fetch_add(c.live, std::memory_order_relaxed);
+  const SqaStep step = c.schedule->at(t);
+  const double jp = c.P > 1 ? step.jperp : 0.0;
+  const double a = 2.0 * step.w * c.f->unit;
+  for (int W = 0; W < 16; ++W) {
+    if (!c.hasW[W]) continue;
+    for (int U = 0; U <= W; ++U)
+      for (int D = 0; D < 3; ++D) {
+        const double x = a * (W - 2 * U) + 4.0 * jp * (1 - D);
+        uint64_t q;
+        if (!(x > 0.0)) {
+          q = ~uint64_t(0);
+        } else {
+          const double pr = std::exp(-x);
+          q = pr >= 1.0 ? ~uint64_t(0) : static_cast<uint64_t>(std::ldexp(pr, 64));
+        }
+        c.tb.q[W][U][D] = q;
+      }
+    for (int D = 0; D < 3; ++D) {
+      uint16_t am = 0, um = 0;
+      for (int U = 0; U <= W && U < 8; ++U) {
+        const uint64_t q = c.tb.q[W][U][D];
+        if (q == ~uint64_t(0)) am |= uint16_t(1) << U;
+        else if (q != 0) um |= uint16_t(1) << U;
+      }
+      c.tb.accept[W][D] = am;
+      c.tb.undecided[W][D] = um;
+      for (int t = 0; t < 64; ++t) {
+        uint8_t m = 0;
+        for (int U = 0; U <= W && U < 8; ++U)
+          if ((c.tb.q[W][U][D] >> (63 - t)) & 1) m |= uint8_t(1) << U;
+        c.tb.code[W][D][t] = m;
+      }
+    }
+  }
+  return 0;
+}
+
+// Integer spin-form energy of one slice of one read (bits in model order): the lowest-slice choice
+// (ties to the lowest slice, as runner.cc).
+int64_t sliceEnergy(const IntegerForm& f, const uint64_t* bits) {
+  auto spin = [&](int i) { return ((bits[i >> 6] >> (i & 63)) & 1) ? 1 : -1; };
+  int64_t e2 = 0;  // twice the coupling sum (each bond seen from both ends) plus twice the fields
+  for (int i = 0; i < f.n; ++i) {
+    const int si = spin(i);
+    int64_t acc = 2 * static_cast<int64_t>(f.hi[i]);
+    for (int d = 0; d < f.D; ++d) {
+      const size_t e = static_cast<size_t>(i) * f.D + d;
+      if (f.w[e] != 0 && f.nbr[e] < f.n) acc += static_cast<int64_t>(f.w[e]) * spin(f.nbr[e]);
+    }
+    e2 += si * acc;
+  }
+  return e2;
+}
+
+void runSqaChunkJob(const ChunkJob& c, const SqaOptions& sqa, const BatchOptions& opt) {
+  const int NW = c.words, P = sqa.P;
+  const Sites& st = *c.sites;
+  const int n = st.n, G = (n + 63) / 64;
+  const Vartype vt = c.model->model().vartype;
+  const IntegerForm& f = c.model->integer();
+  const size_t stride = static_cast<size_t>(n) + 1;
+  std::unique_ptr<uint64_t[], void (*)(void*)> store(
+      static_cast<uint64_t*>(std::aligned_alloc(64, ((8 * NW * stride * P + 63) / 64) * 64)), std::free);
+  if (!store) throw std::bad_alloc();
+  uint64_t* a = store.get();
+  std::fill(a, a + static_cast<size_t>(NW) * stride * P, uint64_t(0));
+  // rows[(l * P + k) * G + g]: read l's slice k, site bits in model order.
+  std::vector<uint64_t> rows(static_cast<size_t>(64) * P * G);
+  std::vector<uint32_t> pick(static_cast<size_t>(64) * NW, 0);
+  uint64_t x[64];
+  int live = 0;
+  for (int k = 0; k < NW; ++k) {
+    for (int l = 0; l < 64; ++l) {
+      const int r = (c.word0 + k) * 64 + l;
+      uint64_t* row = &rows[static_cast<size_t>(l) * P * G];
+      if (r >= c.reads) {
+        std::fill(row, row + static_cast<size_t>(P) * G, uint64_t(0));
+        continue;
+      }
+      ++live;
+      // As runner.cc: every slice from the read's stream in turn, or the initial state in every slice.
+      Rng rr(opt.seed, c.b, static_cast<uint64_t>(r));
+      for (int sl = 0; sl < P; ++sl) {
+        uint64_t* bits = row + static_cast<size_t>(sl) * G;
+        if (c.init) {
+          const int8_t* s0 = c.init + static_cast<size_t>(r) * n;
+          for (int g = 0; g < G; ++g) {
+            uint64_t w = 0;
+            for (int b = 0; b < 64 && 64 * g + b < n; ++b)
+              if (toSpin(s0[64 * g + b], vt) > 0) w |= uint64_t(1) << b;
+            bits[g] = w;
+          }
+        } else {
+          for (int g = 0; g < G; ++g) bits[g] = rr.next();
+        }
+      }
+      if (sqa.returnSlice == kSliceRandom) pick[static_cast<size_t>(k) * 64 + l] = rr.below(static_cast<uint32_t>(P));
+    }
+    for (int sl = 0; sl < P; ++sl)
+      for (int g = 0; g < G; ++g) {
+        for (int l = 0; l < 64; ++l) x[l] = rows[(static_cast<size_t>(l) * P + sl) * G + g];
+        transpose64(x);
+        for (int b = 0; b < 64 && 64 * g + b < n; ++b) a[(sl * stride + st.pos[64 * g + b]) * NW + k] = x[b];
+      }
+  }
+  std::vector<uint64_t> keys(static_cast<size_t>(NW));
+  for (int k = 0; k < NW; ++k) keys[k] = Rng(opt.seed, c.b, kPackedStream + static_cast<uint64_t>(c.word0 + k)).next();
+  SqaTablesCtx tc{&sqa.schedule, &opt, &f, std::vector<char>(16, 0), static_cast<uint64_t>(live), P, {}};
+  for (int p = 0; p < n; ++p) tc.hasW[std::min(15, st.total[p])] = 1;
+  packed::Chunk ch;
+  ch.n = n;
+  ch.K = st.K;
+  ch.unit = st.unit;
+  ch.start = st.start.data();
+  ch.bonds = st.bonds.data();
+  ch.total = st.total.data();
+  ch.a = a;
+  ch.keys = keys.data();
+  ch.sweeps = sqa.schedule.size();
+  ch.ctx = &tc;
+  ch.beforeSweep = beforeSqaSweep;
+  ch.slices = P;
+  ch.sqa = &tc.tb;
+#if defined(__x86_64__) || defined(__i386__)
+  if (NW == 8) packed::runSqaAvx512(ch);
+  else if (NW == 4) packed::runSqaAvx2(ch);
+  else
+#endif
+    packed::runSqaPortable(ch);
+  if (stopped(opt)) throw Cancelled();
+  if (opt.progress && ch.sweeps > 0) opt.progress->fetch_add(tc.live, std::memory_order_relaxed);
+  // Back to rows of site bits per read and slice, then each read's chosen slice into bytes.
+  for (int k = 0; k < NW; ++k) {
+    for (int sl = 0; sl < P; ++sl)
+      for (int g = 0; g < G; ++g) {
+        for (int b = 0; b < 64; ++b) x[b] = 64 * g + b < n ? a[(sl * stride + st.pos[64 * g + b]) * NW + k] : 0;
+        transpose64(x);
+        for (int l = 0; l < 64; ++l) rows[(static_cast<size_t>(l) * P + sl) * G + g] = x[l];
+      }
+    const int8_t hi = fromSpin(1, vt), lo = fromSpin(-1, vt);
+    for (int l = 0; l < 64; ++l) {
+      const int r = (c.word0 + k) * 64 + l;
+      if (r >= c.reads) break;
+      const uint64_t* row = &rows[static_cast<size_t>(l) * P * G];
+      int sl = 0;
+      if (sqa.returnSlice >= 0) {
+        sl = std::min(sqa.returnSlice, P - 1);
+      } else if (sqa.returnSlice == kSliceRandom) {
+        sl = static_cast<int>(pick[static_cast<size_t>(k) * 64 + l]);
+      } else {
+        int64_t best = sliceEnergy(f, row);
+        for (int q = 1; q < P; ++q) {
+          const int64_t e = sliceEnergy(f, row + static_cast<size_t>(q) * G);
+          if (e < best) best = e, sl = q;
+        }
+      }
+      const uint64_t* bits = row + static_cast<size_t>(sl) * G;
+      int8_t* dst = c.out + static_cast<size_t>(r) * n;
+      for (int i = 0; i < n; ++i) dst[i] = ((bits[i >> 6] >> (i & 63)) & 1) ? hi : lo;
+    }
+  }
+}
+
 }  // namespace
 
 const char* packedIsa() {
@@ -393,10 +572,48 @@ std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>& m
   if (stopped(opt)) throw Cancelled();
   return out;
 }
+std::vector<SampleOutput> runPackedSqa(const std::vector<const PreparedModel*>& models, const SqaOptions& sqa,
+                                       const BatchOptions& opt) {
+  const size_t B = models.size();
+  const int R = opt.numReads;
+  const int NW = packedWords();
+  std::vector<SampleOutput> out(B);
+  std::vector<std::shared_ptr<const Sites>> sites(B);
+  std::vector<ChunkJob> jobs;
+  const int words = (R + 63) / 64;
+  for (size_t b = 0; b < B; ++b) {
+    const PreparedModel& pm = *models[b];
+    const IntegerForm& f = pm.integer();
+    sites[b] = pm.derived<Sites>(kDerivedPackedSites, [&] { return new Sites(packedSites(f)); });
+    out[b].samples.assign(static_cast<size_t>(R) * f.n, 0);
+    out[b].energies.assign(static_cast<size_t>(R), 0.0);
+    const int8_t* init = b < opt.initial.size() ? opt.initial[b] : nullptr;
+    int w0 = 0;
+    for (; w0 + NW <= words; w0 += NW)
+      jobs.push_back({models[b], sites[b].get(), nullptr, nullptr, b, w0, NW, R, init, out[b].samples.data()});
+    for (; w0 < words; ++w0) jobs.push_back({models[b], sites[b].get(), nullptr, nullptr, b, w0, 1, R, init, out[b].samples.data()});
+  }
+  parallelFor(
+      jobs.size(), opt.threads,
+      [&](size_t item) {
+        const ChunkJob& c = jobs[item];
+        runSqaChunkJob(c, sqa, opt);
+        const int n = c.model->model().n;
+        const int r0 = c.word0 * 64, r1 = std::min(R, (c.word0 + c.words) * 64);
+        c.model->model().energies(c.out + static_cast<size_t>(r0) * n, static_cast<size_t>(r1 - r0),
+                                  out[c.b].energies.data() + r0);
+      },
+      opt.tick ? opt.tick : std::function<void()>([] {}), 100, [&opt] { return stopped(opt); });
+  if (stopped(opt)) throw Cancelled();
+  return out;
+}
 #else
 const char* packedIsa() { return "none"; }
 std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>&, const std::vector<Ramp>&,
                                       const BatchOptions&) {
+  throw std::runtime_error("the packed kernel needs a GCC or Clang build");
+}
+std::vector<SampleOutput> runPackedSqa(const std::vector<const PreparedModel*>&, const SqaOptions&, const BatchOptions&) {
   throw std::runtime_error("the packed kernel needs a GCC or Clang build");
 }
 #endif

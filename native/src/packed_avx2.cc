@@ -7,6 +7,7 @@
 namespace qahan {
 namespace packed {
 void runChunkAvx2(const Chunk& c) { runChunk<v4>(c); }
+void runSqaAvx2(const Chunk& c) { runSqa<v4>(c); }
 void runSitesAvx2(const Chunk& c) { runSites<v4>(c); }
 }  // namespace packed
 }  // namespace qahan

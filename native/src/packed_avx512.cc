@@ -6,6 +6,7 @@
 namespace qahan {
 namespace packed {
 void runChunkAvx512(const Chunk& c) { runChunk<v8>(c); }
+void runSqaAvx512(const Chunk& c) { runSqa<v8>(c); }
 void runSitesAvx512(const Chunk& c) { runSites<v8>(c); }
 }  // namespace packed
 }  // namespace qahan

@@ -5,6 +5,7 @@
 namespace qahan {
 namespace packed {
 void runChunkPortable(const Chunk& c) { runChunk<v1>(c); }
+void runSqaPortable(const Chunk& c) { runSqa<v1>(c); }
 }  // namespace packed
 }  // namespace qahan
 #endif

@@ -36,7 +36,12 @@ export interface PathIntegralAnnealingParams extends SampleParams {
    * the count cancels out of every swap). Not with globalMoves.
    */
   cardinality?: number;
-  /** 'auto' (default: the model's storage), 'dense' or 'sparse'; `info.kernel` says which ran. */
+  /**
+   * 'auto' (default: 'packed' from 32 reads on sparse models whose biases are small integer multiples of
+   * one unit, with local moves, no cardinality and no initial states; else the model's storage), 'dense',
+   * 'sparse' or 'packed' (64 reads per machine word, every Trotter slice packed the same way); `info.kernel`
+   * says which ran.
+   */
   kernel?: 'auto' | 'dense' | 'sparse' | 'packed';
 }
 

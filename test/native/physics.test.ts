@@ -111,7 +111,8 @@ describe('SQA: one spin in a transverse field', () => {
   test.each([
     ['dense', 1, 4000],
     ['sparse', 100, 400],
-  ] as const)('integer %s path, local moves: <sz> matches the exact P-slice chain', async (_kind, n, reads) => {
+    ['packed', 100, 512],
+  ] as const)('integer %s path, local moves: <sz> matches the exact P-slice chain', async (kind, n, reads) => {
     const beta = 4;
     const h = 1;
     const gamma = 2;
@@ -122,10 +123,84 @@ describe('SQA: one spin in a transverse field', () => {
     };
     const [res] = await native.pathIntegralAnnealing([m], {
       numReads: reads, seed: 5, threads: 2, numSweeps: 300, beta, trotterSlices: P, gammaRange: [gamma, gamma], returnSlice: 0,
+      ...(kind === 'packed' ? { kernel: 'packed' as const } : {}),
     });
+    if (kind === 'packed') expect(res.kernel).toBe('packed');
     const total = reads * n;
     const mean = res.samples.reduce((a, b) => a + b, 0) / total;
     expect(Math.abs(mean - trotterMagnetisation(beta, h, gamma, P))).toBeLessThan(5 / Math.sqrt(total));
+  });
+
+  // The packed kernel on a coupled model: a ring of 6 spins with +-1 and 2-unit couplings and fields,
+  // against the exact marginal of slice 0 of the P-slice chain (64 x 64 transfer matrices).
+  test('packed kernel, coupled ring of 6: slice 0 energies follow the exact P-slice marginal (chi-square)', async () => {
+    const n = 6, P = 8, beta = 2, gamma = 1, reads = 2048;
+    const J = [1, -1, 2, -1, 1, -2];
+    const h = [1, 0, -1, 0, 0, 1];
+    // 64 free spins beside the ring keep the model in sparse storage (n <= 64 is stored dense).
+    const N = n + 64;
+    const m: NativeModel = {
+      numVariables: N, vartype: 'SPIN', linear: Float64Array.from({ length: N }, (_, i) => h[i] ?? 0), offset: 0,
+      quadRow: Uint32Array.from(J.map((_, i) => i)), quadCol: Uint32Array.from(J.map((_, i) => (i + 1) % n)), quadBias: Float64Array.from(J),
+    };
+    const [res] = await native.pathIntegralAnnealing([m], {
+      numReads: reads, seed: 3, threads: 2, numSweeps: 400, beta, trotterSlices: P, gammaRange: [gamma, gamma], returnSlice: 0, kernel: 'packed',
+    });
+    expect(res.kernel).toBe('packed');
+    const S = 1 << n;
+    const spin = (x: number, i: number) => ((x >> i) & 1 ? 1 : -1);
+    const E = (x: number) => h.reduce((a, hi, i) => a + hi * spin(x, i), 0) + J.reduce((a, j, i) => a + j * spin(x, i) * spin(x, (i + 1) % n), 0);
+    const w = beta / P, jp = -0.5 * Math.log(Math.tanh((beta * gamma) / P));
+    const D = Array.from({ length: S }, (_, x) => Math.exp(-w * E(x)));
+    const T = Array.from({ length: S }, (_, x) => Array.from({ length: S }, (_, y) => Math.exp(jp * Array.from({ length: n }, (_, i) => spin(x, i) * spin(y, i)).reduce((a, b) => a + b, 0))));
+    // M = T (D T)^(P-1); p(s0) ~ D(s0) M[s0][s0].
+    let M = T.map((row) => row.slice());
+    for (let k = 1; k < P; k++) M = M.map((row) => Array.from({ length: S }, (_, y) => row.reduce((a, v, z) => a + v * D[z] * T[z][y], 0)));
+    const byEnergy = new Map<number, number>();
+    for (let x = 0; x < S; x++) byEnergy.set(E(x), (byEnergy.get(E(x)) ?? 0) + D[x] * M[x][x]);
+    const z = [...byEnergy.values()].reduce((a, b) => a + b, 0);
+    const seen = new Map<number, number>();
+    for (let r = 0; r < reads; r++) {
+      let x = 0;
+      for (let i = 0; i < n; i++) if (res.samples[r * N + i] > 0) x |= 1 << i;
+      seen.set(E(x), (seen.get(E(x)) ?? 0) + 1);
+    }
+    let chi2 = 0, df = -1, accE = 0, accO = 0;
+    const levels = [...byEnergy.keys()].sort((a, b) => a - b);
+    levels.forEach((e, k) => {
+      accE += (reads * byEnergy.get(e)!) / z;
+      accO += seen.get(e) ?? 0;
+      if (accE >= 5 || k === levels.length - 1) {
+        chi2 += ((accO - accE) ** 2) / accE;
+        df++;
+        accE = accO = 0;
+      }
+    });
+    if (process.env.QAHAN_DEBUG) console.log(chi2, df);
+    expect(df).toBeGreaterThanOrEqual(4);
+    // Upper 0.1% point of chi-square (Wilson-Hilferty).
+    const a = 2 / (9 * df);
+    expect(chi2).toBeLessThan(df * Math.pow(1 - a + 3.09 * Math.sqrt(a), 3));
+  });
+
+  test('packed kernel: same samples on 1 and 2 threads, and local moves only', async () => {
+    const n = 80;
+    const m: NativeModel = {
+      numVariables: n, vartype: 'BINARY', linear: new Float64Array(n).map((_, i) => (i % 3) - 1), offset: 0,
+      quadRow: Uint32Array.from({ length: n }, (_, i) => i), quadCol: Uint32Array.from({ length: n }, (_, i) => (i + 1) % n),
+      quadBias: Float64Array.from({ length: n }, (_, i) => (i % 2 ? 2 : -2)),
+    };
+    const run = (threads: number) =>
+      native.pathIntegralAnnealing([m], { numReads: 1100, seed: 4, threads, numSweeps: 20, beta: 2, trotterSlices: 4, gammaRange: [2, 0.1], kernel: 'packed' }).then((r) => r[0]);
+    const [a, b] = await Promise.all([run(1), run(2)]);
+    expect(Buffer.from(a.samples.buffer).equals(Buffer.from(b.samples.buffer))).toBe(true);
+    expect(Array.from(a.energies)).toEqual(Array.from(b.energies));
+    for (let r = 0; r < 1100; r++) expect(a.energies[r]).toBe(energyOf(m, a.samples.subarray(r * n, (r + 1) * n)));
+    const [auto] = await native.pathIntegralAnnealing([m], { numReads: 64, seed: 4, numSweeps: 5, beta: 2, trotterSlices: 4, gammaRange: [2, 0.1] });
+    expect(auto.kernel).toBe('packed');
+    expect(() =>
+      native.pathIntegralAnnealing([m], { numReads: 64, seed: 4, numSweeps: 5, beta: 2, trotterSlices: 4, gammaRange: [2, 0.1], kernel: 'packed', globalMoves: true }),
+    ).toThrow(/local moves only/);
   });
 
   test('returnSlice random and lowest are valid choices; bad ones are rejected', async () => {

@@ -31,6 +31,8 @@ const char* kernelName(Kernel k);
 
 // The packed kernel takes models in integer form whose largest field is at most this many units.
 constexpr int kPackedMaxFieldUnits = 15;
+// SQA's packed kernel tables the classes of up to this many units of field (U = 0..7).
+constexpr int kPackedSqaMaxFieldUnits = 7;
 // 'auto' packs from this many reads on.
 constexpr int kPackedAutoMinReads = 32;
 
@@ -53,6 +55,13 @@ void saIntegerRead(const PreparedModel& m, const Ramp& betas, const int8_t* init
 constexpr uint64_t kPackedStream = uint64_t(1) << 40;
 std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>& models, const std::vector<Ramp>& schedules,
                                       const BatchOptions& opt);
+
+// SQA (local moves, no cardinality) on every model with the packed kernel: P slices of 64-read words.
+// Read r's slices start from Rng(seed, b, r)'s random spins, slice after slice, or its initial state in
+// every slice (as runner.cc); the returned slice is the lowest (integer energy, ties to the lowest
+// slice), a fixed one, or (kSliceRandom) a draw from the read's stream after its start.
+std::vector<SampleOutput> runPackedSqa(const std::vector<const PreparedModel*>& models, const SqaOptions& sqa,
+                                       const BatchOptions& opt);
 
 // The vector width the packed kernel uses on this CPU: "avx512", "avx2" or "portable".
 const char* packedIsa();

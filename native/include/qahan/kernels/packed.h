@@ -176,6 +176,95 @@ void runChunkT(const Chunk& c) {
   }
 }
 
+// SQA: the update of position i in slice k of every word. A lane's class is (U, D): U unsatisfied bond
+// units in its slice, D of its two neighbouring slices disagreeing. Per site, every union of the
+// one-hot U masks is tabled in two halves (U < 4, U >= 4); a per-sweep code says, for each (W, D) and
+// step, which U have a 1 at that bit of their threshold, so a step's plane is three table lookups.
+// Classes with a certain outcome (threshold all ones or zero) are decided at once.
+template <class V, int K, bool Unit>
+QAHAN_AI void updateSqa(const Chunk& st, V* __restrict__ s, const V* prev, const V* next, int i, const SqaTables& tb,
+                        V z0) {
+  const V ai = s[i];
+  V U[K];
+  for (int p = 0; p < K; ++p) U[p] = splat<V>(0);
+  for (uint32_t e = st.start[i], end = st.start[i + 1]; e < end; ++e) {
+    const Bond& b = st.bonds[e];
+    addBond<V, K, Unit>(U, ai ^ s[b.j] ^ splat<V>(b.m), b.w);
+  }
+  const V d1 = ai ^ prev[i], d2 = ai ^ next[i];
+  const V T[3] = {~(d1 | d2), d1 ^ d2, d1 & d2};
+  const int W = st.total[i];
+  const int nu = W + 1;  // U = 0..W
+  V lo[16], hi[16];
+  lo[0] = hi[0] = splat<V>(0);
+  for (int u = 0; u < nu && u < 8; ++u) {
+    V e = splat<V>(~uint64_t(0));
+    for (int p = 0; p < K; ++p) e &= ((u >> p) & 1) ? U[p] : ~U[p];
+    V* half = u < 4 ? lo : hi;
+    const int bit = 1 << (u & 3);
+    for (int m = bit; m < 2 * bit; ++m) half[m] = half[m - bit] | e;
+  }
+  const int fill = nu < 4 ? (1 << nu) : 16, fillHi = nu <= 4 ? 1 : (1 << (nu - 4 < 4 ? nu - 4 : 4));
+  for (int m = fill; m < 16; ++m) lo[m] = lo[m & (fill - 1)];
+  for (int m = fillHi; m < 16; ++m) hi[m] = hi[m & (fillHi - 1)];
+  V acc = splat<V>(0), und = splat<V>(0);
+  for (int d = 0; d < 3; ++d) {
+    const uint16_t am = tb.accept[W][d], um = tb.undecided[W][d];
+    acc |= T[d] & (lo[am & 15] | hi[(am >> 4) & 15]);
+    und |= T[d] & (lo[um & 15] | hi[(um >> 4) & 15]);
+  }
+  if (any(und)) {
+    const uint8_t* c0 = tb.code[W][0];
+    const uint8_t* c1 = tb.code[W][1];
+    const uint8_t* c2 = tb.code[W][2];
+    for (int t = 0; t < 64; t += 4) {
+      for (int u = 0; u < 4; ++u) {
+        const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
+        const int k = t + u;
+        const V P = (T[0] & (lo[c0[k] & 15] | hi[c0[k] >> 4])) | (T[1] & (lo[c1[k] & 15] | hi[c1[k] >> 4])) |
+                    (T[2] & (lo[c2[k] & 15] | hi[c2[k] >> 4]));
+        acc |= und & ~r & P;
+        und &= ~(r ^ P);
+      }
+      if (!any(und)) break;
+    }
+  }
+  s[i] = ai ^ acc;
+}
+
+template <class V, int K, bool Unit>
+void runSqaT(const Chunk& c) {
+  constexpr int NW = words<V>();
+  V* a = reinterpret_cast<V*>(c.a);
+  V key;
+  for (int k = 0; k < NW; ++k) key[k] = c.keys[k];
+  const int n = c.n, P = c.slices;
+  const size_t stride = static_cast<size_t>(n) + 1;
+  for (size_t t = 0; t < c.sweeps; ++t) {
+    if (c.beforeSweep(c.ctx, t)) return;
+    for (int k = 0; k < P; ++k) {
+      V* s = a + k * stride;
+      const V* prev = a + ((k + P - 1) % P) * stride;
+      const V* next = a + ((k + 1) % P) * stride;
+      uint64_t ctr = ((t * static_cast<uint64_t>(P) + k) * static_cast<uint64_t>(n)) << 6;
+      for (int i = 0; i < n; ++i, ctr += 64)
+        updateSqa<V, K, Unit>(c, s, prev, next, i, *c.sqa, key + splat<V>(ctr * kGamma));
+    }
+  }
+}
+
+template <class V>
+void runSqa(const Chunk& c) {
+  if (c.unit) {
+    if (c.K <= 2) return runSqaT<V, 2, true>(c);
+    if (c.K == 3) return runSqaT<V, 3, true>(c);
+    return runSqaT<V, 4, true>(c);
+  }
+  if (c.K <= 2) return runSqaT<V, 2, false>(c);
+  if (c.K == 3) return runSqaT<V, 3, false>(c);
+  return runSqaT<V, 4, false>(c);
+}
+
 #if defined(QAHAN_ISA_AVX512) || defined(QAHAN_ISA_AVX2)
 // Site-parallel sweep of one word (64 reads): the lanes of a vector are L positions of one group (same
 // colour, so independent; same field total W, so one threshold table), their neighbours gathered. The

@@ -36,6 +36,18 @@ struct SiteGroups {
   const uint64_t* wb = nullptr;  // per slot, 4 x L masks: lane's weight has bit 0..3 (0 on padding)
 };
 
+// SQA tables of one sweep: q[W][U][D] for a flip at a site of field total W (units) with U unsatisfied
+// bond units in its slice and D (0..2) of its two neighbouring slices disagreeing: the flip costs
+// x = 2 w unit (W - 2U) + 4 Jperp (1 - D) and is taken with probability min(1, exp(-x)):
+// ~0 = always (x <= 0), 0 = never (exp(-x) < 2^-64), else floor(2^64 exp(-x)).
+struct SqaTables {
+  uint64_t q[16][16][3];
+  // Per W and D, bit U set: accept[] when the flip is certain, undecided[] when 0 < q < ~0 (U <= 7).
+  uint16_t accept[16][3], undecided[16][3];
+  // code[W][D][t]: bit U set when bit (63 - t) of q[W][U][D] is 1 (U <= 7).
+  uint8_t code[16][3][64];
+};
+
 // One chunk: NW 64-read words of one model, swept together.
 struct Chunk {
   int n = 0;                       // sites, in sweep order (positions)
@@ -54,12 +66,20 @@ struct Chunk {
   void* ctx = nullptr;
   int (*beforeSweep)(void* ctx, size_t t) = nullptr;
   const SiteGroups* groups = nullptr;  // for the site-parallel sweeps (one word)
+  // SQA: a holds slices x (n + 1) x NW words (slice s at a + s * (n + 1) * NW); sqa is refreshed by
+  // beforeSweep.
+  int slices = 0;
+  const SqaTables* sqa = nullptr;
 };
 
 // The sweeps of one chunk with 1, 4 or 8 words per vector.
 void runChunkPortable(const Chunk& c);
 void runChunkAvx2(const Chunk& c);
 void runChunkAvx512(const Chunk& c);
+// SQA sweeps (local moves, all slices in turn) of one chunk with 1, 4 or 8 words per vector.
+void runSqaPortable(const Chunk& c);
+void runSqaAvx2(const Chunk& c);
+void runSqaAvx512(const Chunk& c);
 // The sweeps of a one-word chunk with 4 or 8 positions per vector (groups built for that width).
 void runSitesAvx2(const Chunk& c);
 void runSitesAvx512(const Chunk& c);
