@@ -143,7 +143,9 @@ export async function issueTargets(log: (s: string) => void = () => {}): Promise
   await saRow('SA Chimera C16, 64 reads, auto kernel (packed)', '<= 0.1 ns', chim, 64, 1000, 'auto', 8);
   await sqaRow('SQA dense +-1, 16 slices, s linear 0 -> 1, beta 5, Gamma 3', '<= 12 ns', dense, 1, 500, d.yardstickNs);
   await sqaRow('SQA 3-regular +-1, same', '<= 8 ns', reg, 1, 500, r.yardstickNs);
-  void c;
+  // Many reads of the sparse integer models: 'auto' packs every slice (kernel 'packed').
+  await sqaRow('SQA 3-regular, 512 reads, 16 slices, auto kernel (packed)', '<= 0.1 ns', reg, 512, 100, r.yardstickNs);
+  await sqaRow('SQA Chimera C16, 512 reads, 16 slices, auto kernel (packed)', '<= 0.1 ns', chim, 512, 100, c.yardstickNs);
 
   // Call overhead: wall time minus native sampling time, repeated calls on an unchanged model.
   for (const [name, sampler] of [['SA', sa], ['SQA', sqa]] as const) {

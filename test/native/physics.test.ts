@@ -196,10 +196,10 @@ describe('SQA: one spin in a transverse field', () => {
     expect(Buffer.from(a.samples.buffer).equals(Buffer.from(b.samples.buffer))).toBe(true);
     expect(Array.from(a.energies)).toEqual(Array.from(b.energies));
     for (let r = 0; r < 1100; r++) expect(a.energies[r]).toBe(energyOf(m, a.samples.subarray(r * n, (r + 1) * n)));
-    const [auto] = await native.pathIntegralAnnealing([m], { numReads: 64, seed: 4, numSweeps: 5, beta: 2, trotterSlices: 4, gammaRange: [2, 0.1] });
+    const [auto] = await native.pathIntegralAnnealing([m], { numReads: 64, seed: 4, threads: 0, numSweeps: 5, beta: 2, trotterSlices: 4, gammaRange: [2, 0.1] });
     expect(auto.kernel).toBe('packed');
     expect(() =>
-      native.pathIntegralAnnealing([m], { numReads: 64, seed: 4, numSweeps: 5, beta: 2, trotterSlices: 4, gammaRange: [2, 0.1], kernel: 'packed', globalMoves: true }),
+      native.pathIntegralAnnealing([m], { numReads: 64, seed: 4, threads: 0, numSweeps: 5, beta: 2, trotterSlices: 4, gammaRange: [2, 0.1], kernel: 'packed', globalMoves: true }),
     ).toThrow(/local moves only/);
   });
 
