@@ -395,21 +395,38 @@ int beforeSqaSweep(void* ctx, size_t t) {
   return 0;
 }
 
-// Integer spin-form energy of one slice of one read (bits in model order): the lowest-slice choice
-// (ties to the lowest slice, as runner.cc).
-int64_t sliceEnergy(const IntegerForm& f, const uint64_t* bits) {
-  auto spin = [&](int i) { return ((bits[i >> 6] >> (i & 63)) & 1) ? 1 : -1; };
-  int64_t e2 = 0;  // twice the coupling sum (each bond seen from both ends) plus twice the fields
-  for (int i = 0; i < f.n; ++i) {
-    const int si = spin(i);
-    int64_t acc = 2 * static_cast<int64_t>(f.hi[i]);
-    for (int d = 0; d < f.D; ++d) {
-      const size_t e = static_cast<size_t>(i) * f.D + d;
-      if (f.w[e] != 0 && f.nbr[e] < f.n) acc += static_cast<int64_t>(f.w[e]) * spin(f.nbr[e]);
+// Per lane of each of the NW words of one slice (a: (n + 1) x NW words): the weighted count of
+// unsatisfied bonds, fields counted as bonds to the dummy site. A slice's energy is -sum |w| + 2 count
+// units, so the count orders a read's slices as their energies do (lowest slice, ties to the first).
+void unsatCounts(const Sites& st, const uint64_t* a, int NW, uint32_t* out) {
+  constexpr int B = 24;  // up to 2^24 - 1 weighted bonds
+  std::vector<uint64_t> planes(static_cast<size_t>(B) * NW, 0);
+  const int n = st.n;
+  for (int p = 0; p < n; ++p)
+    for (uint32_t e = st.start[p]; e < st.start[p + 1]; ++e) {
+      const Bond& b = st.bonds[e];
+      if (b.j < p) continue;  // each bond once (from its lower end; the dummy site n is above every p)
+      for (int k = 0; k < NW; ++k) {
+        const uint64_t x = a[static_cast<size_t>(p) * NW + k] ^ a[static_cast<size_t>(b.j) * NW + k] ^ b.m;
+        if (!x) continue;
+        for (int q0 = 0; q0 < 5; ++q0) {
+          if (!((b.w >> q0) & 1)) continue;
+          uint64_t carry = x;
+          for (int q = q0; q < B && carry; ++q) {
+            uint64_t& pl = planes[static_cast<size_t>(q) * NW + k];
+            const uint64_t c2 = pl & carry;
+            pl ^= carry;
+            carry = c2;
+          }
+        }
+      }
     }
-    e2 += si * acc;
+  uint64_t x[64];
+  for (int k = 0; k < NW; ++k) {
+    for (int q = 0; q < 64; ++q) x[q] = q < B ? planes[static_cast<size_t>(q) * NW + k] : 0;
+    transpose64(x);
+    for (int l = 0; l < 64; ++l) out[static_cast<size_t>(k) * 64 + l] = static_cast<uint32_t>(x[l]);
   }
-  return e2;
 }
 
 void runSqaChunkJob(const ChunkJob& c, const SqaOptions& sqa, const BatchOptions& opt) {
@@ -489,6 +506,16 @@ void runSqaChunkJob(const ChunkJob& c, const SqaOptions& sqa, const BatchOptions
     packed::runSqaPortable(ch);
   if (stopped(opt)) throw Cancelled();
   if (opt.progress && ch.sweeps > 0) opt.progress->fetch_add(tc.live, std::memory_order_relaxed);
+  // The lowest slice of every read from the packed words (the bit-sliced counts of unsatisfied bonds).
+  if (sqa.returnSlice == kSliceLowest) {
+    std::vector<uint32_t> best(static_cast<size_t>(NW) * 64), cur(static_cast<size_t>(NW) * 64);
+    unsatCounts(st, a, NW, best.data());
+    for (int sl = 1; sl < P; ++sl) {
+      unsatCounts(st, a + sl * stride * NW, NW, cur.data());
+      for (size_t q = 0; q < cur.size(); ++q)
+        if (cur[q] < best[q]) best[q] = cur[q], pick[q] = static_cast<uint32_t>(sl);
+    }
+  }
   // Back to rows of site bits per read and slice, then each read's chosen slice into bytes.
   for (int k = 0; k < NW; ++k) {
     for (int sl = 0; sl < P; ++sl)
@@ -502,18 +529,7 @@ void runSqaChunkJob(const ChunkJob& c, const SqaOptions& sqa, const BatchOptions
       const int r = (c.word0 + k) * 64 + l;
       if (r >= c.reads) break;
       const uint64_t* row = &rows[static_cast<size_t>(l) * P * G];
-      int sl = 0;
-      if (sqa.returnSlice >= 0) {
-        sl = std::min(sqa.returnSlice, P - 1);
-      } else if (sqa.returnSlice == kSliceRandom) {
-        sl = static_cast<int>(pick[static_cast<size_t>(k) * 64 + l]);
-      } else {
-        int64_t best = sliceEnergy(f, row);
-        for (int q = 1; q < P; ++q) {
-          const int64_t e = sliceEnergy(f, row + static_cast<size_t>(q) * G);
-          if (e < best) best = e, sl = q;
-        }
-      }
+      const int sl = sqa.returnSlice >= 0 ? std::min(sqa.returnSlice, P - 1) : static_cast<int>(pick[static_cast<size_t>(k) * 64 + l]);
       const uint64_t* bits = row + static_cast<size_t>(sl) * G;
       int8_t* dst = c.out + static_cast<size_t>(r) * n;
       for (int i = 0; i < n; ++i) dst[i] = ((bits[i >> 6] >> (i & 63)) & 1) ? hi : lo;

@@ -203,6 +203,28 @@ describe('SQA: one spin in a transverse field', () => {
     ).toThrow(/local moves only/);
   });
 
+  test("packed kernel: 'lowest' returns each read's lowest slice (every slice seen through returnSlice k)", async () => {
+    const n = 90;
+    const m: NativeModel = {
+      numVariables: n, vartype: 'SPIN', linear: new Float64Array(n).map((_, i) => (i % 4 === 0 ? 1 : 0)), offset: 0.5,
+      quadRow: Uint32Array.from({ length: n }, (_, i) => i), quadCol: Uint32Array.from({ length: n }, (_, i) => (i + 7) % n),
+      quadBias: Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 2 : -1)),
+    };
+    const P = 4, reads = 100;
+    const run = (returnSlice: number | 'lowest') =>
+      native.pathIntegralAnnealing([m], { numReads: reads, seed: 8, threads: 0, numSweeps: 15, beta: 1, trotterSlices: P, gammaRange: [1.5, 1.5], returnSlice, kernel: 'packed' }).then((r) => r[0]);
+    const slices = await Promise.all([0, 1, 2, 3].map((k) => run(k)));
+    const lowest = await run('lowest');
+    let differs = 0;
+    for (let r = 0; r < reads; r++) {
+      const es = slices.map((s) => s.energies[r]);
+      const k = es.indexOf(Math.min(...es)); // ties go to the first slice
+      expect(Array.from(lowest.samples.subarray(r * n, (r + 1) * n))).toEqual(Array.from(slices[k].samples.subarray(r * n, (r + 1) * n)));
+      if (k !== 0) differs++;
+    }
+    expect(differs).toBeGreaterThan(10); // the choice matters at this temperature
+  });
+
   test('returnSlice random and lowest are valid choices; bad ones are rejected', async () => {
     const m: NativeModel = { numVariables: 2, vartype: 'BINARY', linear: Float64Array.from([1, -1]), offset: 0 };
     for (const returnSlice of ['random', 'lowest', 3] as const) {

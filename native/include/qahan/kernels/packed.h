@@ -213,7 +213,22 @@ QAHAN_AI void updateSqa(const Chunk& st, V* __restrict__ s, const V* prev, const
     acc |= T[d] & (lo[am & 15] | hi[(am >> 4) & 15]);
     und |= T[d] & (lo[um & 15] | hi[(um >> 4) & 15]);
   }
-  if (any(und)) {
+  if (any(und) && nu <= 4) {
+    // U <= 3: the high half is empty, a step's plane is three lookups in the low half.
+    const uint8_t* c0 = tb.code[W][0];
+    const uint8_t* c1 = tb.code[W][1];
+    const uint8_t* c2 = tb.code[W][2];
+    for (int t = 0; t < 64; t += 4) {
+      for (int u = 0; u < 4; ++u) {
+        const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
+        const int k = t + u;
+        const V P = (T[0] & lo[c0[k]]) | (T[1] & lo[c1[k]]) | (T[2] & lo[c2[k]]);
+        acc |= und & ~r & P;
+        und &= ~(r ^ P);
+      }
+      if (!any(und)) break;
+    }
+  } else if (any(und)) {
     const uint8_t* c0 = tb.code[W][0];
     const uint8_t* c1 = tb.code[W][1];
     const uint8_t* c2 = tb.code[W][2];
