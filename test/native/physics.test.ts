@@ -195,6 +195,20 @@ describe('SQA: one spin in a transverse field', () => {
     const [a, b] = await Promise.all([run(1), run(2)]);
     expect(Buffer.from(a.samples.buffer).equals(Buffer.from(b.samples.buffer))).toBe(true);
     expect(Array.from(a.energies)).toEqual(Array.from(b.energies));
+    // And on every vector width (each in a child process: the width is fixed at load).
+    const { execFileSync } = await import('child_process');
+    const path = await import('path');
+    const root = path.resolve(__dirname, '..', '..');
+    const script = `const a=require('node-gyp-build')(${JSON.stringify(root)});const n=${n};` +
+      `const m={numVariables:n,vartype:'BINARY',linear:new Float64Array(n).map((_,i)=>(i%3)-1),offset:0,quadRow:Uint32Array.from({length:n},(_,i)=>i),` +
+      `quadCol:Uint32Array.from({length:n},(_,i)=>(i+1)%n),quadBias:Float64Array.from({length:n},(_,i)=>(i%2?2:-2))};` +
+      `a.pathIntegralAnnealing([m],{numReads:1100,seed:4,threads:1,numSweeps:20,beta:2,trotterSlices:4,gammaRange:[2,0.1],kernel:'packed'})` +
+      `.then(r=>process.stdout.write(a.info().packedIsa+' '+Buffer.from(r[0].samples.buffer).toString('base64')));`;
+    for (const isa of ['portable', 'avx2', 'avx512']) {
+      const out = execFileSync(process.execPath, ['-e', script], { cwd: root, env: { ...process.env, QAHAN_PACKED_ISA: isa }, encoding: 'utf8' }).split(' ');
+      if (isa === 'portable') expect(out[0]).toBe('portable');
+      expect(out[1]).toBe(Buffer.from(a.samples.buffer).toString('base64'));
+    }
     for (let r = 0; r < 1100; r++) expect(a.energies[r]).toBe(energyOf(m, a.samples.subarray(r * n, (r + 1) * n)));
     const [auto] = await native.pathIntegralAnnealing([m], { numReads: 64, seed: 4, threads: 0, numSweeps: 5, beta: 2, trotterSlices: 4, gammaRange: [2, 0.1] });
     expect(auto.kernel).toBe('packed');
