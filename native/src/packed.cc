@@ -274,8 +274,7 @@ void runChunkJob(const ChunkJob& c, const BatchOptions& opt) {
   }
   std::vector<uint64_t> keys(static_cast<size_t>(NW));
   for (int k = 0; k < NW; ++k) keys[k] = Rng(opt.seed, c.b, kPackedStream + static_cast<uint64_t>(c.word0 + k)).next();
-  Tables tb{c.betas, &opt, &f, static_cast<uint64_t>(live)};
-  tb.q.assign(16, 0);
+  Tables tb{c.betas, &opt, &f, static_cast<uint64_t>(live), -1.0, std::vector<uint64_t>(16, 0), {}};
   packed::Chunk ch;
   ch.n = n;
   ch.K = st.K;
