@@ -543,8 +543,15 @@ const char* packedIsa() {
   return w == 8 ? "avx512" : w == 4 ? "avx2" : "portable";
 }
 
-std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>& models, const std::vector<Ramp>& schedules,
-                                      const BatchOptions& opt) {
+namespace {
+
+// The chunks of a call and their run: whole vectors of words while they last, then one word at a time
+// (site-parallel when groups are given), so no word is computed and thrown away. Every word has its own
+// stream, so how the words are grouped never changes the samples. The layouts stay with the model.
+// run(job) fills the job's samples; the energies follow here.
+template <class Run>
+std::vector<SampleOutput> runChunks(const std::vector<const PreparedModel*>& models, const std::vector<Ramp>* schedules,
+                                    bool siteGroupsWanted, const BatchOptions& opt, Run run) {
   const size_t B = models.size();
   const int R = opt.numReads;
   const int NW = packedWords();
@@ -553,31 +560,29 @@ std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>& m
   std::vector<std::shared_ptr<const Groups>> groups(B);
   std::vector<ChunkJob> jobs;
   const int words = (R + 63) / 64;
-  // Whole vectors of words while they last, then one word at a time with the positions across the
-  // vector (no word computed and thrown away). Every word has its own stream, so how the words are
-  // grouped never changes the samples. The layouts are kept with the model for the next call.
   for (size_t b = 0; b < B; ++b) {
     const PreparedModel& pm = *models[b];
     const IntegerForm& f = pm.integer();
     sites[b] = pm.derived<Sites>(kDerivedPackedSites, [&] { return new Sites(packedSites(f)); });
-    const bool singles = words % NW != 0 && NW > 1;
+    const bool singles = siteGroupsWanted && words % NW != 0 && NW > 1;
     if (singles)
       groups[b] = pm.derived<Groups>(kDerivedPackedGroups + NW, [&] { return new Groups(siteGroups(*sites[b], NW)); });
     out[b].samples.assign(static_cast<size_t>(R) * f.n, 0);
     out[b].energies.assign(static_cast<size_t>(R), 0.0);
     const int8_t* init = b < opt.initial.size() ? opt.initial[b] : nullptr;
+    const Ramp* betas = schedules ? &(*schedules)[b] : nullptr;
     int w0 = 0;
     for (; w0 + NW <= words; w0 += NW)
-      jobs.push_back({models[b], sites[b].get(), nullptr, &schedules[b], b, w0, NW, R, init, out[b].samples.data()});
+      jobs.push_back({models[b], sites[b].get(), nullptr, betas, b, w0, NW, R, init, out[b].samples.data()});
     for (; w0 < words; ++w0)
-      jobs.push_back({models[b], sites[b].get(), singles ? groups[b].get() : nullptr, &schedules[b], b, w0, 1, R, init,
+      jobs.push_back({models[b], sites[b].get(), singles ? groups[b].get() : nullptr, betas, b, w0, 1, R, init,
                       out[b].samples.data()});
   }
   parallelFor(
       jobs.size(), opt.threads,
       [&](size_t item) {
         const ChunkJob& c = jobs[item];
-        runChunkJob(c, opt);
+        run(c);
         const int n = c.model->model().n;
         const int r0 = c.word0 * 64, r1 = std::min(R, (c.word0 + c.words) * 64);
         c.model->model().energies(c.out + static_cast<size_t>(r0) * n, static_cast<size_t>(r1 - r0),
@@ -587,40 +592,17 @@ std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>& m
   if (stopped(opt)) throw Cancelled();
   return out;
 }
+
+}  // namespace
+
+std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>& models, const std::vector<Ramp>& schedules,
+                                      const BatchOptions& opt) {
+  return runChunks(models, &schedules, true, opt, [&opt](const ChunkJob& c) { runChunkJob(c, opt); });
+}
+
 std::vector<SampleOutput> runPackedSqa(const std::vector<const PreparedModel*>& models, const SqaOptions& sqa,
                                        const BatchOptions& opt) {
-  const size_t B = models.size();
-  const int R = opt.numReads;
-  const int NW = packedWords();
-  std::vector<SampleOutput> out(B);
-  std::vector<std::shared_ptr<const Sites>> sites(B);
-  std::vector<ChunkJob> jobs;
-  const int words = (R + 63) / 64;
-  for (size_t b = 0; b < B; ++b) {
-    const PreparedModel& pm = *models[b];
-    const IntegerForm& f = pm.integer();
-    sites[b] = pm.derived<Sites>(kDerivedPackedSites, [&] { return new Sites(packedSites(f)); });
-    out[b].samples.assign(static_cast<size_t>(R) * f.n, 0);
-    out[b].energies.assign(static_cast<size_t>(R), 0.0);
-    const int8_t* init = b < opt.initial.size() ? opt.initial[b] : nullptr;
-    int w0 = 0;
-    for (; w0 + NW <= words; w0 += NW)
-      jobs.push_back({models[b], sites[b].get(), nullptr, nullptr, b, w0, NW, R, init, out[b].samples.data()});
-    for (; w0 < words; ++w0) jobs.push_back({models[b], sites[b].get(), nullptr, nullptr, b, w0, 1, R, init, out[b].samples.data()});
-  }
-  parallelFor(
-      jobs.size(), opt.threads,
-      [&](size_t item) {
-        const ChunkJob& c = jobs[item];
-        runSqaChunkJob(c, sqa, opt);
-        const int n = c.model->model().n;
-        const int r0 = c.word0 * 64, r1 = std::min(R, (c.word0 + c.words) * 64);
-        c.model->model().energies(c.out + static_cast<size_t>(r0) * n, static_cast<size_t>(r1 - r0),
-                                  out[c.b].energies.data() + r0);
-      },
-      opt.tick ? opt.tick : std::function<void()>([] {}), 100, [&opt] { return stopped(opt); });
-  if (stopped(opt)) throw Cancelled();
-  return out;
+  return runChunks(models, nullptr, false, opt, [&sqa, &opt](const ChunkJob& c) { runSqaChunkJob(c, sqa, opt); });
 }
 #else
 const char* packedIsa() { return "none"; }

@@ -19,6 +19,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "qahan/kernels/packed_chunk.h"
 #if defined(__x86_64__) || defined(__i386__)
@@ -72,6 +73,21 @@ QAHAN_AI V mix(V z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
+}
+
+// Calls fn(std::integral_constant<int, K>, std::bool_constant<Unit>) with the chunk's bit planes K (2..4)
+// and whether every weight is one unit, so each sweep is compiled for its own counter width.
+template <class Fn>
+QAHAN_AI void withPlanes(const Chunk& c, Fn fn) {
+  using std::integral_constant;
+  if (c.unit) {
+    if (c.K <= 2) return fn(integral_constant<int, 2>(), std::true_type());
+    if (c.K == 3) return fn(integral_constant<int, 3>(), std::true_type());
+    return fn(integral_constant<int, 4>(), std::true_type());
+  }
+  if (c.K <= 2) return fn(integral_constant<int, 2>(), std::false_type());
+  if (c.K == 3) return fn(integral_constant<int, 3>(), std::false_type());
+  return fn(integral_constant<int, 4>(), std::false_type());
 }
 
 // Adds bond value x (1 = unsatisfied) of weight w (in units; per lane, as bit masks wb[p0], when the
@@ -270,14 +286,7 @@ void runSqaT(const Chunk& c) {
 
 template <class V>
 void runSqa(const Chunk& c) {
-  if (c.unit) {
-    if (c.K <= 2) return runSqaT<V, 2, true>(c);
-    if (c.K == 3) return runSqaT<V, 3, true>(c);
-    return runSqaT<V, 4, true>(c);
-  }
-  if (c.K <= 2) return runSqaT<V, 2, false>(c);
-  if (c.K == 3) return runSqaT<V, 3, false>(c);
-  return runSqaT<V, 4, false>(c);
+  withPlanes(c, [&c](auto k, auto unit) { runSqaT<V, decltype(k)::value, decltype(unit)::value>(c); });
 }
 
 #if defined(QAHAN_ISA_AVX512) || defined(QAHAN_ISA_AVX2)
@@ -375,27 +384,13 @@ void runSitesT(const Chunk& c) {
 
 template <class V>
 void runSites(const Chunk& c) {
-  if (c.unit) {
-    if (c.K <= 2) return runSitesT<V, 2, true>(c);
-    if (c.K == 3) return runSitesT<V, 3, true>(c);
-    return runSitesT<V, 4, true>(c);
-  }
-  if (c.K <= 2) return runSitesT<V, 2, false>(c);
-  if (c.K == 3) return runSitesT<V, 3, false>(c);
-  return runSitesT<V, 4, false>(c);
+  withPlanes(c, [&c](auto k, auto unit) { runSitesT<V, decltype(k)::value, decltype(unit)::value>(c); });
 }
 #endif
 
 template <class V>
 void runChunk(const Chunk& c) {
-  if (c.unit) {
-    if (c.K <= 2) return runChunkT<V, 2, true>(c);
-    if (c.K == 3) return runChunkT<V, 3, true>(c);
-    return runChunkT<V, 4, true>(c);
-  }
-  if (c.K <= 2) return runChunkT<V, 2, false>(c);
-  if (c.K == 3) return runChunkT<V, 3, false>(c);
-  return runChunkT<V, 4, false>(c);
+  withPlanes(c, [&c](auto k, auto unit) { runChunkT<V, decltype(k)::value, decltype(unit)::value>(c); });
 }
 
 }  // namespace
