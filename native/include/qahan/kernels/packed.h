@@ -306,14 +306,13 @@ QAHAN_AI __m128i pair(const uint64_t* a, const int32_t* j) {
 #if defined(QAHAN_ISA_AVX512)
 template <>
 QAHAN_AI v8 gather<v8>(const uint64_t* a, const int32_t* j) {
-  const __m256i lo = _mm256_inserti128_si256(_mm256_castsi128_si256(pair(a, j)), pair(a, j + 2), 1);
-  const __m256i hi = _mm256_inserti128_si256(_mm256_castsi128_si256(pair(a, j + 4)), pair(a, j + 6), 1);
-  return reinterpret_cast<v8>(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1));
+  auto w = [&](int l) { return static_cast<long long>(a[j[l]]); };
+  return reinterpret_cast<v8>(_mm512_set_epi64(w(7), w(6), w(5), w(4), w(3), w(2), w(1), w(0)));
 }
 #endif
 template <>
 QAHAN_AI v4 gather<v4>(const uint64_t* a, const int32_t* j) {
-  return reinterpret_cast<v4>(_mm256_inserti128_si256(_mm256_castsi128_si256(pair(a, j)), pair(a, j + 2), 1));
+  return reinterpret_cast<v4>(_mm256_inserti128_si256(_mm256_zextsi128_si256(pair(a, j)), pair(a, j + 2), 1));
 }
 
 // The bit-sliced unsatisfied counts of group gr (lanes = its positions) into U.
