@@ -1,11 +1,8 @@
-// The 'sparse' SA lanes compiled for AVX2 (see qahan/kernels/lanes.h); the whole file is under the
-// pragma, and only called when the CPU has AVX2 (sparse_lanes.cc).
-#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
-#if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
-#elif defined(__GNUC__)
-#pragma GCC target("avx2")
-#endif
+// The 'sparse' SA lanes compiled for AVX2 (see qahan/kernels/lanes.h); only called when the CPU has it
+// (sparse_lanes.cc). qahan/isa/begin_avx2.h sets the target and QAHAN_ISA_AVX2, which lanes.h tests
+// (GCC's target pragma leaves __AVX2__ and kin undefined).
+#include "qahan/isa/begin_avx2.h"
+#if defined(QAHAN_ISA_AVX2)
 #include "qahan/kernels/lanes.h"
 
 namespace qahan {
@@ -13,9 +10,6 @@ namespace lanes {
 bool runGroupAvx2(const Group& g) { return runGroup(g); }
 }  // namespace lanes
 }  // namespace qahan
-#if defined(__clang__)
-#pragma clang attribute pop
-#endif
 #else
 #include "qahan/kernels/lanes_group.h"
 namespace qahan {
@@ -24,3 +18,4 @@ bool runGroupAvx2(const Group& g) { return runGroupPortable(g); }
 }  // namespace lanes
 }  // namespace qahan
 #endif
+#include "qahan/isa/end.h"

@@ -61,9 +61,9 @@ QAHAN_LI U next(U& s0, U& s1, U& s2, U& s3) {
 }
 
 // Entries of a table small enough to sit in one register and be permuted: 16 with AVX-512, 8 with AVX2.
-#if defined(__AVX512F__) && !defined(__clang__)
+#if defined(QAHAN_ISA_AVX512) && !defined(__clang__)
 constexpr int kSmallTable = 16;
-#elif defined(__AVX2__)
+#elif (defined(QAHAN_ISA_AVX2) || defined(QAHAN_ISA_AVX512))
 constexpr int kSmallTable = 8;
 #else
 constexpr int kSmallTable = 0;
@@ -73,14 +73,14 @@ constexpr int kSmallTable = 0;
 struct Tab {
   typedef uint32_t u16 __attribute__((vector_size(64)));
   u16 v;
-#if defined(__AVX2__)
+#if (defined(QAHAN_ISA_AVX2) || defined(QAHAN_ISA_AVX512))
   __m256i h;
 #endif
   explicit Tab(const uint32_t* thr, int maxField) {
     alignas(64) uint32_t a[16] = {};
     for (int c = 0; c <= maxField && c < 16; ++c) a[c] = thr[c];
     std::memcpy(&v, a, sizeof v);
-#if defined(__AVX2__)
+#if (defined(QAHAN_ISA_AVX2) || defined(QAHAN_ISA_AVX512))
     h = _mm256_load_si256(reinterpret_cast<const __m256i*>(a));
 #endif
   }
@@ -92,16 +92,18 @@ template <int L, bool Small>
 QAHAN_LI typename V<L>::u lookup(const uint32_t* thr, const Tab& tab, typename V<L>::i idx) {
   typedef typename V<L>::u U;
   U t;
-#if defined(__AVX512F__) && !defined(__clang__)
-  if (L == 16) {
-    if (Small) return __builtin_shuffle(tab.v, reinterpret_cast<U&>(idx));
-    const __m512i g = _mm512_i32gather_epi32(reinterpret_cast<__m512i&>(idx), thr, 4);
+  (void)tab;  // the portable copy reads thr lane by lane
+#if defined(QAHAN_ISA_AVX512) && !defined(__clang__)
+  if constexpr (L == 16) {
+    if constexpr (Small) return __builtin_shuffle(tab.v, reinterpret_cast<U&>(idx));
+    // Masked form with a zero source: the plain one passes an undefined vector GCC 12 warns about.
+    const __m512i g = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), 0xFFFF, reinterpret_cast<__m512i&>(idx), thr, 4);
     std::memcpy(&t, &g, sizeof t);
     return t;
   }
 #endif
-#if defined(__AVX2__)
-  if (L >= 8) {
+#if (defined(QAHAN_ISA_AVX2) || defined(QAHAN_ISA_AVX512))
+  if constexpr (L >= 8) {
     const __m256i tv = tab.h;
     for (int h = 0; h < L / 8; ++h) {
       __m256i x;
@@ -111,7 +113,7 @@ QAHAN_LI typename V<L>::u lookup(const uint32_t* thr, const Tab& tab, typename V
     }
     return t;
   }
-  if (L == 4) {
+  if constexpr (L == 4) {
     __m128i x;
     std::memcpy(&x, &idx, 16);
     const __m128i g = _mm_i32gather_epi32(reinterpret_cast<const int*>(thr), x, 4);
