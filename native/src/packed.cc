@@ -224,21 +224,20 @@ struct ChunkJob {
   int8_t* out;         // the model's samples (numReads * n)
 };
 
-// Read r's start (its stream's random spins, 64 to a draw as in the other kernels, or its initial state)
-// as ceil(n / 64) words of site bits in model order.
-void startBits(const ChunkJob& c, const BatchOptions& opt, int r, Vartype vt, uint64_t* bits) {
-  const int n = c.sites->n, G = (n + 63) / 64;
-  if (c.init) {
-    const int8_t* s = c.init + static_cast<size_t>(r) * n;
-    for (int g = 0; g < G; ++g) {
-      uint64_t w = 0;
-      for (int k = 0; k < 64 && 64 * g + k < n; ++k)
-        if (toSpin(s[64 * g + k], vt) > 0) w |= uint64_t(1) << k;
-      bits[g] = w;
-    }
-  } else {
-    Rng rr(opt.seed, c.b, static_cast<uint64_t>(r));
-    for (int g = 0; g < G; ++g) bits[g] = rr.next();
+// One start state as ceil(n / 64) words of site bits in model order: the initial state init (n values in
+// the model's vartype) when given, else the next draws of rng (random spins 64 to a draw, as the other
+// kernels take them).
+void startBits(const int8_t* init, int n, Vartype vt, Rng& rng, uint64_t* bits) {
+  const int G = (n + 63) / 64;
+  if (!init) {
+    for (int g = 0; g < G; ++g) bits[g] = rng.next();
+    return;
+  }
+  for (int g = 0; g < G; ++g) {
+    uint64_t w = 0;
+    for (int k = 0; k < 64 && 64 * g + k < n; ++k)
+      if (toSpin(init[64 * g + k], vt) > 0) w |= uint64_t(1) << k;
+    bits[g] = w;
   }
 }
 
@@ -260,7 +259,8 @@ void runChunkJob(const ChunkJob& c, const BatchOptions& opt) {
     for (int l = 0; l < 64; ++l) {
       const int r = (c.word0 + k) * 64 + l;
       if (r < c.reads) {
-        startBits(c, opt, r, vt, &rows[static_cast<size_t>(l) * G]);
+        Rng rr(opt.seed, c.b, static_cast<uint64_t>(r));
+        startBits(c.init ? c.init + static_cast<size_t>(r) * n : nullptr, n, vt, rr, &rows[static_cast<size_t>(l) * G]);
         ++live;
       } else {
         std::fill(&rows[static_cast<size_t>(l) * G], &rows[static_cast<size_t>(l) * G] + G, uint64_t(0));
@@ -456,20 +456,8 @@ void runSqaChunkJob(const ChunkJob& c, const SqaOptions& sqa, const BatchOptions
       ++live;
       // As runner.cc: every slice from the read's stream in turn, or the initial state in every slice.
       Rng rr(opt.seed, c.b, static_cast<uint64_t>(r));
-      for (int sl = 0; sl < P; ++sl) {
-        uint64_t* bits = row + static_cast<size_t>(sl) * G;
-        if (c.init) {
-          const int8_t* s0 = c.init + static_cast<size_t>(r) * n;
-          for (int g = 0; g < G; ++g) {
-            uint64_t w = 0;
-            for (int b = 0; b < 64 && 64 * g + b < n; ++b)
-              if (toSpin(s0[64 * g + b], vt) > 0) w |= uint64_t(1) << b;
-            bits[g] = w;
-          }
-        } else {
-          for (int g = 0; g < G; ++g) bits[g] = rr.next();
-        }
-      }
+      for (int sl = 0; sl < P; ++sl)
+        startBits(c.init ? c.init + static_cast<size_t>(r) * n : nullptr, n, vt, rr, row + static_cast<size_t>(sl) * G);
       if (sqa.returnSlice == kSliceRandom) pick[static_cast<size_t>(k) * 64 + l] = rr.below(static_cast<uint32_t>(P));
     }
     for (int sl = 0; sl < P; ++sl)

@@ -108,6 +108,23 @@ QAHAN_AI void addBond(V* U, V x, int w) {
     if ((w >> p0) & 1) addFrom<V, K>(U, x, p0);
 }
 
+// The bit-serial decision shared by every update: lanes in und compare fresh random bits with their
+// threshold's bits, most significant first (plane(t) = lanes whose threshold has a 1 at step t); a lane
+// is decided at the first difference (r = 0 < 1 flips). Steps in blocks of 4 between exit checks.
+template <class V, class Plane>
+QAHAN_AI V bitSerial(V acc, V und, V z0, Plane plane) {
+  for (int t = 0; t < 64; t += 4) {
+    for (int u = 0; u < 4; ++u) {
+      const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
+      const V P = plane(t + u);
+      acc |= und & ~r & P;
+      und &= ~(r ^ P);
+    }
+    if (!any(und)) break;
+  }
+  return acc;
+}
+
 // The flips of one update: lanes whose count U says downhill (2U >= W) flip; an uphill lane of class
 // c = U flips when its random bits, compared with q[W - 2c] most significant bit first, fall below it.
 // z0 holds each lane word's hash input of step 0.
@@ -131,30 +148,14 @@ QAHAN_AI V flips(const V* U, int W, const uint64_t* q, const StepCodes& codes, V
     V combo[8];
     combo[0] = splat<V>(0);
     for (int m = 1; m < (1 << C); ++m) combo[m] = combo[m & (m - 1)] | cls[__builtin_ctz(m)];
-    for (int t = 0; t < 64; t += 4) {
-      for (int u = 0; u < 4; ++u) {
-        const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
-        const V P = combo[code[t + u]];
-        acc |= und & ~r & P;
-        und &= ~(r ^ P);
-      }
-      if (!any(und)) break;
-    }
-  } else {
-    for (int t = 0; t < 64; t += 4) {
-      for (int u = 0; u < 4; ++u) {
-        const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
-        const uint8_t cm = code[t + u];
-        V P = splat<V>(0);
-        for (int c = 0; c < C; ++c)
-          if ((cm >> c) & 1) P |= cls[c];
-        acc |= und & ~r & P;
-        und &= ~(r ^ P);
-      }
-      if (!any(und)) break;
-    }
+    return bitSerial<V>(acc, und, z0, [&](int t) { return combo[code[t]]; });
   }
-  return acc;
+  return bitSerial<V>(acc, und, z0, [&](int t) {
+    V P = splat<V>(0);
+    for (int c = 0; c < C; ++c)
+      if ((code[t] >> c) & 1) P |= cls[c];
+    return P;
+  });
 }
 
 // One update of position i in every word of a: (n + 1) vectors, a[n] == 0.
@@ -229,36 +230,17 @@ QAHAN_AI void updateSqa(const Chunk& st, V* __restrict__ s, const V* prev, const
     acc |= T[d] & (lo[am & 15] | hi[(am >> 4) & 15]);
     und |= T[d] & (lo[um & 15] | hi[(um >> 4) & 15]);
   }
-  if (any(und) && nu <= 4) {
-    // U <= 3: the high half is empty, a step's plane is three lookups in the low half.
+  if (any(und)) {
     const uint8_t* c0 = tb.code[W][0];
     const uint8_t* c1 = tb.code[W][1];
     const uint8_t* c2 = tb.code[W][2];
-    for (int t = 0; t < 64; t += 4) {
-      for (int u = 0; u < 4; ++u) {
-        const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
-        const int k = t + u;
-        const V P = (T[0] & lo[c0[k]]) | (T[1] & lo[c1[k]]) | (T[2] & lo[c2[k]]);
-        acc |= und & ~r & P;
-        und &= ~(r ^ P);
-      }
-      if (!any(und)) break;
-    }
-  } else if (any(und)) {
-    const uint8_t* c0 = tb.code[W][0];
-    const uint8_t* c1 = tb.code[W][1];
-    const uint8_t* c2 = tb.code[W][2];
-    for (int t = 0; t < 64; t += 4) {
-      for (int u = 0; u < 4; ++u) {
-        const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
-        const int k = t + u;
-        const V P = (T[0] & (lo[c0[k] & 15] | hi[c0[k] >> 4])) | (T[1] & (lo[c1[k] & 15] | hi[c1[k] >> 4])) |
-                    (T[2] & (lo[c2[k] & 15] | hi[c2[k] >> 4]));
-        acc |= und & ~r & P;
-        und &= ~(r ^ P);
-      }
-      if (!any(und)) break;
-    }
+    if (nu <= 4)  // U <= 3: the high half is empty, a step's plane is three lookups in the low half
+      acc = bitSerial<V>(acc, und, z0, [&](int k) { return (T[0] & lo[c0[k]]) | (T[1] & lo[c1[k]]) | (T[2] & lo[c2[k]]); });
+    else
+      acc = bitSerial<V>(acc, und, z0, [&](int k) {
+        return (T[0] & (lo[c0[k] & 15] | hi[c0[k] >> 4])) | (T[1] & (lo[c1[k] & 15] | hi[c1[k] >> 4])) |
+               (T[2] & (lo[c2[k] & 15] | hi[c2[k] >> 4]));
+      });
   }
   s[i] = ai ^ acc;
 }
