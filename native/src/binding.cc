@@ -53,6 +53,10 @@
 #include "qahan/tempering.h"
 #include "qahan/version.h"
 
+namespace qahan {
+void registerTrainingKernels(Napi::Env env, Napi::Object exports);  // binding_train.cc
+}
+
 namespace {
 
 using namespace qahan;
@@ -1557,6 +1561,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("parallelTempering", Napi::Function::New(env, guarded<ParallelTempering>, "parallelTempering"));
   exports.Set("tabuSearch", Napi::Function::New(env, guarded<TabuSearch>, "tabuSearch"));
   exports.Set("findMinorEmbedding", Napi::Function::New(env, guarded<FindMinorEmbedding>, "findMinorEmbedding"));
+  registerTrainingKernels(env, exports);
   return exports;
 }
 

@@ -22,9 +22,13 @@
  *    non-transposed matmul.
  *
  * Everything stays inside the wasm heap (no reads back to JS).
+ *
+ * Where qahan's native addon is loaded, Conv2D, both convolution gradients and MaxPoolGrad run natively on
+ * the wasm heap instead (./native-kernels), and the compositions above serve the cases it does not cover.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeMaxPoolGrad } from './native-kernels';
 
 const WASM = 'wasm';
 
@@ -39,6 +43,8 @@ interface WasmBackendLike {
 
 /** Names of the kernels this module registers (or replaces) on the wasm backend. */
 export const WASM_TRAINING_KERNELS = [
+  'Conv2D',
+  'MaxPoolGrad',
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
   'BatchMatMul',
@@ -331,9 +337,23 @@ function swapShape(shape: number[]): number[] {
   return out;
 }
 
+type KernelArgs = { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap };
+
+/** The native kernel where it covers the case, else `fallback`. */
+function nativeFirst(native: (a: KernelArgs) => TensorInfo | null, fallback: (a: KernelArgs) => TensorInfo): KernelFunc {
+  return ((args: KernelArgs) => native(args) ?? fallback(args)) as unknown as KernelFunc;
+}
+
+/** The stock wasm kernel `name`. */
+function stock(name: string): (a: KernelArgs) => TensorInfo {
+  return (args) => run(name, args.backend as WasmBackendLike, args.inputs, args.attrs ?? {});
+}
+
 const replacements: Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc> = {
-  Conv2DBackpropFilter: conv2DBackpropFilter as unknown as KernelFunc,
-  Conv2DBackpropInput: conv2DBackpropInput as unknown as KernelFunc,
+  Conv2D: nativeFirst(nativeConv2D, stock('Conv2D')),
+  MaxPoolGrad: nativeFirst(nativeMaxPoolGrad, stock('MaxPoolGrad')),
+  Conv2DBackpropFilter: nativeFirst(nativeConv2DBackpropFilter, conv2DBackpropFilter),
+  Conv2DBackpropInput: nativeFirst(nativeConv2DBackpropInput, conv2DBackpropInput),
   BatchMatMul: untransposedMatMul('BatchMatMul'),
   _FusedMatMul: untransposedMatMul('_FusedMatMul'),
 };
