@@ -210,15 +210,20 @@ void maxPoolGrad2x2(const PoolGeom& g, const float* dy, const float* x, float* d
         const std::size_t a0 = r0 + 2 * ox * c, a1 = a0 + c, a2 = r1 + 2 * ox * c, a3 = a2 + c;
         const float* d = dy + ((static_cast<std::size_t>(b) * g.oh + oy) * g.ow + ox) * c;
         for (std::size_t k = 0; k < c; ++k) {
-          const float v0 = x[a0 + k], v1 = x[a1 + k], v2 = x[a2 + k], v3 = x[a3 + k], t = d[k];
-          const bool p0 = v0 > ninf && !(v1 > v0) && !(v2 > v0) && !(v3 > v0);
-          const bool p1 = v1 > ninf && !(v0 >= v1) && !(v2 > v1) && !(v3 > v1);
-          const bool p2 = v2 > ninf && !(v0 >= v2) && !(v1 >= v2) && !(v3 > v2);
-          const bool p3 = v3 > ninf && !(v0 >= v3) && !(v1 >= v3) && !(v2 >= v3);
-          dx[a0 + k] = p0 ? t : 0.0f;
-          dx[a1 + k] = p1 ? t : 0.0f;
-          dx[a2 + k] = p2 ? t : 0.0f;
-          dx[a3 + k] = p3 ? t : 0.0f;
+          const float v0 = x[a0 + k], v1 = x[a1 + k], v2 = x[a2 + k], v3 = x[a3 + k];
+          // Bitwise, not &&, and masks, not branches: random data mispredicts every branch, and the
+          // compiler vectorises this form.
+          const uint32_t p0 = (v0 > ninf) & !(v1 > v0) & !(v2 > v0) & !(v3 > v0);
+          const uint32_t p1 = (v1 > ninf) & !(v0 >= v1) & !(v2 > v1) & !(v3 > v1);
+          const uint32_t p2 = (v2 > ninf) & !(v0 >= v2) & !(v1 >= v2) & !(v3 > v2);
+          const uint32_t p3 = (v3 > ninf) & !(v0 >= v3) & !(v1 >= v3) & !(v2 >= v3);
+          uint32_t t;
+          std::memcpy(&t, d + k, 4);
+          const uint32_t o0 = t & (0u - p0), o1 = t & (0u - p1), o2 = t & (0u - p2), o3 = t & (0u - p3);
+          std::memcpy(dx + a0 + k, &o0, 4);
+          std::memcpy(dx + a1 + k, &o1, 4);
+          std::memcpy(dx + a2 + k, &o2, 4);
+          std::memcpy(dx + a3 + k, &o3, 4);
         }
       }
     }
