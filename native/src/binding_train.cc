@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "qahan/train/adam.h"
 #include "qahan/train/conv.h"
 
 namespace qahan {
@@ -100,10 +101,52 @@ Napi::Value TrainingKernel(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+double numberAt(Napi::Env env, const Napi::Array& a, uint32_t i, const std::string& path) {
+  const Napi::Value v = a.Get(i);
+  const std::string at = path + "[" + std::to_string(i) + "]";
+  if (!v.IsNumber()) fail(env, false, at + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d)) fail(env, true, at + " must be finite");
+  return d;
+}
+
+// adamUpdate(heap, [w, m, v, g] byte offsets, n, [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t,
+// 1 - beta2^t, epsilon, -learningRate]): one Adam step on n float32 values, w, m and v in place.
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArrayBuffer()) fail(env, false, "heap must be an ArrayBuffer");
+  Napi::ArrayBuffer heap = info[0].As<Napi::ArrayBuffer>();
+  const uint64_t bytes = heap.ByteLength();
+  Napi::Array offs = arrayOf(env, info[1], "offsets", 4);
+  if (!info[2].IsNumber()) fail(env, false, "n must be a number");
+  const double nd = info[2].As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(nd) || nd != std::floor(nd) || nd < 1 || nd > double(int64_t(1) << 31))
+    fail(env, true, "n must be an integer between 1 and 2^31");
+  const uint64_t n = static_cast<uint64_t>(nd);
+  Napi::Array sc = arrayOf(env, info[3], "scalars", 8);
+  float f[8];
+  for (uint32_t i = 0; i < 8; ++i) f[i] = static_cast<float>(numberAt(env, sc, i, "scalars"));
+  uint64_t off[4];
+  for (uint32_t i = 0; i < 4; ++i) {
+    off[i] = static_cast<uint64_t>(intAt(env, offs, i, "offsets", 0, int64_t(1) << 52));
+    if (off[i] % 4 != 0) fail(env, true, "offsets[" + std::to_string(i) + "] must be a multiple of 4");
+    if (off[i] > bytes || n * 4 > bytes - off[i]) fail(env, true, "offsets[" + std::to_string(i) + "]: the tensor does not fit in heap");
+  }
+  for (uint32_t i = 0; i < 4; ++i)
+    for (uint32_t j = i + 1; j < 4; ++j)
+      if (off[i] < off[j] + n * 4 && off[j] < off[i] + n * 4)
+        fail(env, true, "offsets: tensors " + std::to_string(i) + " and " + std::to_string(j) + " overlap");
+  uint8_t* base = static_cast<uint8_t*>(heap.Data());
+  auto at = [&](int i) { return reinterpret_cast<float*>(base + off[i]); };
+  train::adamUpdate(at(0), at(1), at(2), at(3), n, train::AdamScalars{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]});
+  return env.Undefined();
+}
+
 }  // namespace
 
 void registerTrainingKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("trainingKernel", Napi::Function::New(env, TrainingKernel, "trainingKernel"));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate, "adamUpdate"));
   exports.Set("trainingKernelIsa", Napi::String::New(env, train::convIsa()));
 }
 

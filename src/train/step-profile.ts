@@ -10,6 +10,7 @@ import { quboBuilderName } from '../attention/qubo';
 import type { SamplerName } from '../config/qahan-config';
 import type { Sampler } from '../samplers/sampler';
 import { buildNetwork, samplerFor } from './trainer';
+import { adamOptimizer } from './fused-adam';
 
 export interface StepProfileOptions {
   dataset?: 'mnist' | 'cifar10';
@@ -71,7 +72,7 @@ export async function profileAttentionSteps(o: StepProfileOptions = {}): Promise
     const usesQubo = attentionMethod(method).usesQubo;
     const sampler = samplerFor(method, o.sampler);
     const net = buildNetwork(dataset, method, o.seed ?? 0, sampler, o.attention);
-    const opt = tf.train.adam(1e-3);
+    const opt = adamOptimizer(1e-3);
     const sum = { stepMs: 0, scoreMs: 0, buildMs: 0, annealMs: 0, gradMs: 0 };
     try {
       for (let s = 0; s < warmup + steps; s++) {

@@ -23,6 +23,7 @@ import { createSampler } from '../samplers/create-sampler';
 import type { Sampler } from '../samplers/sampler';
 import { CHECKPOINT_BIN, CHECKPOINT_JSON, CheckpointError, hasCheckpoint, loadCheckpoint, readCheckpointData, readCheckpointManifest, saveCheckpoint } from './checkpoint';
 import { ProgressBar } from '../cli/progress';
+import { adamOptimizer } from './fused-adam';
 
 export interface TrainOptions {
   dataset: DatasetName;
@@ -283,7 +284,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const sampler = samplerFor(o.method, o.sampler);
   const net = buildNetwork(o.dataset, o.method, seed, sampler, o.attention, arch);
   fs.mkdirSync(o.out, { recursive: true });
-  const optimizer = tf.train.adam(lr);
+  const optimizer = adamOptimizer(lr);
   const backend = tf.getBackend();
   let startEpoch = 0;
   let elapsed = 0;
