@@ -1251,6 +1251,8 @@ Napi::Value TabuSearch(const Napi::CallbackInfo& info) {
   if (has(p, "tenure")) t.tenure = static_cast<int>(integer(p.Get("tenure"), "params.tenure", 0, kMaxVariables));
   if (has(p, "stallIterations"))
     t.stallIterations = integer(p.Get("stallIterations"), "params.stallIterations", 1, static_cast<int64_t>(kMaxSafeInteger));
+  if (has(p, "annealSweeps"))
+    t.annealSweeps = integer(p.Get("annealSweeps"), "params.annealSweeps", 0, static_cast<int64_t>(kMaxSafeInteger));
   fillBatchOptions(call->common, call->models, call->opt);
   const double parseMs = msSince(t0);
 
@@ -1280,6 +1282,7 @@ Napi::Value TabuSearch(const Napi::CallbackInfo& info) {
       Napi::Object r = resultObject(e, c.common.numReads, c.models[b].n, o.out.samples, o.out.energies, c.problems[b]->dense, c.timing);
       r.Set("tenure", Napi::Number::New(e, o.tenure));
       r.Set("stallIterations", Napi::Number::New(e, static_cast<double>(o.stallIterations)));
+      r.Set("annealSweeps", Napi::Number::New(e, static_cast<double>(o.annealSweeps)));
       r.Set("timeToBestMs", numbersArray(e, o.timeToBestMs));
       r.Set("restartsDone", numbersArray(e, o.restartsDone));
       arr.Set(static_cast<uint32_t>(b), r);

@@ -16,11 +16,17 @@ export interface TabuParams extends SampleParams {
   initialStates?: ArrayLike<ArrayLike<number> | Readonly<Record<string, number>>>;
   /** Stop every read once one of them reaches this energy (time-to-target runs). */
   targetEnergy?: number;
+  /**
+   * Sparse models with whole-number biases (the gain-bucket path): Metropolis sweeps of the anneal that
+   * starts each phase (from a random state); 0 starts phases from perturbed elite states instead. Default 30,000.
+   */
+  annealSweeps?: number;
 }
 
 interface NativeTabuResult extends NativeSampleResult {
   tenure: number;
   stallIterations: number;
+  annealSweeps: number;
   timeToBestMs: Float64Array;
   restartsDone: Float64Array;
 }
@@ -31,6 +37,7 @@ export interface NativeTabuParams {
   tenure?: number;
   numRestarts?: number;
   stallIterations?: number;
+  annealSweeps?: number;
   targetEnergy?: number;
   initialStates?: Int8Array;
   seed: number;
@@ -45,12 +52,14 @@ export function nativeTabuSearch(models: (NativeModel | NativeModelHandle)[], pa
   return a.tabuSearch(models, params);
 }
 
-const PARAMS = ['timeLimit', 'tenure', 'numRestarts', 'initialStates', 'targetEnergy'];
+const PARAMS = ['timeLimit', 'tenure', 'numRestarts', 'initialStates', 'targetEnergy', 'annealSweeps'];
 
 /**
  * Multistart tabu search (after Palubeckis' MST2): one-flip moves on incrementally kept gains, a tabu
  * tenure, aspiration by the best energy, and restarts from perturbed elite states. For dense QUBOs; on
- * sparse models with whole-number biases the gains sit in buckets, so a move costs O(degree), not O(n).
+ * sparse models with whole-number biases (max-cut, spin glasses) the gains sit in buckets, so a move costs
+ * O(degree), not O(n), and each phase is an anneal from a random state followed by breakout local search
+ * (Benlic and Hao's BLS: steepest descent, then directed tabu or random perturbations of adaptive strength).
  */
 export class TabuSampler implements Sampler<TabuParams> {
   readonly name = 'tabu';
@@ -72,6 +81,9 @@ export class TabuSampler implements Sampler<TabuParams> {
     if (p.tenure !== undefined && (typeof p.tenure !== 'number' || !Number.isInteger(p.tenure) || p.tenure < 0)) {
       throw new RangeError(`tenure must be a non-negative integer, got ${String(p.tenure)}`);
     }
+    if (p.annealSweeps !== undefined && (typeof p.annealSweeps !== 'number' || !Number.isInteger(p.annealSweeps) || p.annealSweeps < 0)) {
+      throw new RangeError(`annealSweeps must be a non-negative integer, got ${String(p.annealSweeps)}`);
+    }
     const seed = seedOf(p.seed);
     if (bqms.length === 0) return [];
     const results = await runCancellable(p.signal, (cancelToken) =>
@@ -82,6 +94,7 @@ export class TabuSampler implements Sampler<TabuParams> {
           timeLimit,
           tenure: p.tenure,
           numRestarts,
+          annealSweeps: p.annealSweeps,
           targetEnergy: optionalTarget(p.targetEnergy),
           initialStates: flattenInitialStates(bqms, numReads, p.initialStates),
           seed,
@@ -98,6 +111,7 @@ export class TabuSampler implements Sampler<TabuParams> {
         ...(timeLimit === undefined ? {} : { timeLimit }),
         seed,
         tenure: r.tenure,
+        ...(r.annealSweeps > 0 ? { annealSweeps: r.annealSweeps } : {}),
       };
       const ss = toSampleSet(bqms[b], r, this.name, used, started);
       Object.assign(ss.info, { timeToBestMs: Array.from(r.timeToBestMs), restartsDone: Array.from(r.restartsDone) });

@@ -72,6 +72,8 @@ describeBuilt('ParallelTemperingSampler and TabuSampler', () => {
     await expect(pt.sample(bqm, { timeLimit: 0 })).rejects.toThrow(RangeError);
     await expect(pt.sample(bqm, { clusterMoves: 'yes' as never })).rejects.toThrow(RangeError);
     await expect(tabu.sample(bqm, { tenure: -1 })).rejects.toThrow(RangeError);
+    await expect(tabu.sample(bqm, { annealSweeps: -1 })).rejects.toThrow(RangeError);
+    await expect(tabu.sample(bqm, { annealSweeps: 1.5 })).rejects.toThrow(RangeError);
     await expect(tabu.sample(bqm, { numRestarts: 0 })).rejects.toThrow(RangeError);
   });
 
