@@ -110,14 +110,16 @@ double numberAt(Napi::Env env, const Napi::Array& a, uint32_t i, const std::stri
   return d;
 }
 
-// adamUpdate(heap, [w, m, v, g] byte offsets, n, [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t,
-// 1 - beta2^t, epsilon, -learningRate]): one Adam step on n float32 values, w, m and v in place.
+// adamUpdate(heap, [w, wOut, m, v, g] byte offsets, n, [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t,
+// 1 - beta2^t, epsilon, -learningRate]): one Adam step on n float32 values; m and v in place, the new
+// weights into wOut (a new tensor: tfjs-backend-wasm caches XNNPACK operators by weight tensor, so
+// weights written in place would leave stale packed copies behind).
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsArrayBuffer()) fail(env, false, "heap must be an ArrayBuffer");
   Napi::ArrayBuffer heap = info[0].As<Napi::ArrayBuffer>();
   const uint64_t bytes = heap.ByteLength();
-  Napi::Array offs = arrayOf(env, info[1], "offsets", 4);
+  Napi::Array offs = arrayOf(env, info[1], "offsets", 5);
   if (!info[2].IsNumber()) fail(env, false, "n must be a number");
   const double nd = info[2].As<Napi::Number>().DoubleValue();
   if (!std::isfinite(nd) || nd != std::floor(nd) || nd < 1 || nd > double(int64_t(1) << 31))
@@ -126,19 +128,20 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   Napi::Array sc = arrayOf(env, info[3], "scalars", 8);
   float f[8];
   for (uint32_t i = 0; i < 8; ++i) f[i] = static_cast<float>(numberAt(env, sc, i, "scalars"));
-  uint64_t off[4];
-  for (uint32_t i = 0; i < 4; ++i) {
+  uint64_t off[5];
+  for (uint32_t i = 0; i < 5; ++i) {
     off[i] = static_cast<uint64_t>(intAt(env, offs, i, "offsets", 0, int64_t(1) << 52));
     if (off[i] % 4 != 0) fail(env, true, "offsets[" + std::to_string(i) + "] must be a multiple of 4");
     if (off[i] > bytes || n * 4 > bytes - off[i]) fail(env, true, "offsets[" + std::to_string(i) + "]: the tensor does not fit in heap");
   }
-  for (uint32_t i = 0; i < 4; ++i)
-    for (uint32_t j = i + 1; j < 4; ++j)
-      if (off[i] < off[j] + n * 4 && off[j] < off[i] + n * 4)
+  // Every pair disjoint except w and wOut, which may be the same buffer (an elementwise update).
+  for (uint32_t i = 0; i < 5; ++i)
+    for (uint32_t j = i + 1; j < 5; ++j)
+      if (!(i == 0 && j == 1 && off[0] == off[1]) && off[i] < off[j] + n * 4 && off[j] < off[i] + n * 4)
         fail(env, true, "offsets: tensors " + std::to_string(i) + " and " + std::to_string(j) + " overlap");
   uint8_t* base = static_cast<uint8_t*>(heap.Data());
   auto at = [&](int i) { return reinterpret_cast<float*>(base + off[i]); };
-  train::adamUpdate(at(0), at(1), at(2), at(3), n, train::AdamScalars{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]});
+  train::adamUpdate(at(0), at(1), at(2), at(3), at(4), n, train::AdamScalars{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]});
   return env.Undefined();
 }
 

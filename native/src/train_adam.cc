@@ -13,7 +13,7 @@
 namespace qahan {
 namespace train {
 
-void adamUpdate(float* w, float* m, float* v, const float* g, std::size_t n, const AdamScalars& s) {
+void adamUpdate(const float* w, float* wOut, float* m, float* v, const float* g, std::size_t n, const AdamScalars& s) {
   for (std::size_t i = 0; i < n; ++i) {
     const float gi = g[i];
     const float a = m[i] * s.beta1, b = gi * s.oneMinusBeta1;
@@ -26,7 +26,7 @@ void adamUpdate(float* w, float* m, float* v, const float* g, std::size_t n, con
     const float step = (mh / den) * s.negLearningRate;
     m[i] = m1;
     v[i] = v1;
-    w[i] = step + w[i];
+    wOut[i] = step + w[i];
   }
 }
 

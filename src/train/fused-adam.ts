@@ -4,9 +4,11 @@
  * tfjs's AdamOptimizer runs about fifteen small kernels per variable and step; on the `deep` backbone
  * that was about a sixth of a training step. This subclass keeps tfjs's state (the same moment variables,
  * bias-correction scalars and iteration count, so getWeights / setWeights and checkpoints are unchanged)
- * and does the arithmetic in the addon (native/src/train_adam.cc) with tfjs's float32 roundings, in place
- * on the wasm heap. Where that is not possible (another backend, no addon, a tensor whose memory is shared
- * with another tensor) it does what tfjs does.
+ * and does the arithmetic in the addon (native/src/train_adam.cc) with tfjs's float32 roundings on the wasm
+ * heap: the moments in place, the weights into a new tensor assigned to the variable as tfjs does (the wasm
+ * backend caches XNNPACK operators, with packed copies of the weights, by tensor: weights changed in place
+ * would be used stale). Where that is not possible (another backend, no addon, a moment whose memory is
+ * shared with another tensor) it does what tfjs does.
  */
 import * as tf from '@tensorflow/tfjs';
 import { nativeTrainingAddon, type WasmHeapBackend } from './native-kernels';
@@ -14,7 +16,7 @@ import { nativeTrainingAddon, type WasmHeapBackend } from './native-kernels';
 type Gradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
 interface AdamAddon {
-  adamUpdate(heap: ArrayBuffer, offsets: [number, number, number, number], n: number, scalars: number[]): void;
+  adamUpdate(heap: ArrayBuffer, offsets: [number, number, number, number, number], n: number, scalars: number[]): void;
 }
 
 /** tfjs AdamOptimizer's fields this class reads (they are private in its typings). */
@@ -67,23 +69,27 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     self.incrementIterations();
   }
 
-  /** The native step, in place; false (nothing done) when a tensor's memory cannot be written in place. */
-  private applyNative(native: AdamAddon, b: WasmHeapBackend, ts: tf.Tensor[], scalars: number[]): boolean {
+  /** The native step; false (nothing done) when a moment's memory cannot be written in place. */
+  private applyNative(native: AdamAddon, b: WasmHeapBackend, ts: [tf.Variable, tf.Variable, tf.Variable, tf.Tensor], scalars: number[]): boolean {
     const n = ts[0].size;
-    const entries: HeapEntry[] = [];
-    for (const t of ts) {
-      const e = b.dataIdMap.get(t.dataId) as HeapEntry | undefined;
-      if (t.dtype !== 'float32' || t.size !== n || e == null || typeof e.memoryOffset !== 'number') return false;
-      entries.push(e);
-    }
-    // The variable and its moments are overwritten: only when no other tensor shares their memory.
-    for (let k = 0; k < 3; k++) {
-      if ((entries[k].refCount ?? 1) !== 1) return false;
+    for (const t of ts) if (t.dtype !== 'float32' || t.size !== n || b.dataIdMap.get(t.dataId) == null) return false;
+    // The moments are overwritten: only when no other tensor shares their memory.
+    for (const k of [1, 2]) {
+      if ((b.dataIdMap.get(ts[k].dataId) as HeapEntry).refCount !== 1) return false;
       for (let j = 0; j < 4; j++) if (j !== k && ts[j].dataId === ts[k].dataId) return false;
     }
+    const out = b.makeOutput([...ts[0].shape], 'float32');
+    // After the allocation, which may grow (and so replace) the wasm memory.
     const heap = b.wasm.HEAPU8.buffer;
-    if (Object.prototype.toString.call(heap) !== '[object ArrayBuffer]') return false;
-    native.adamUpdate(heap as ArrayBuffer, entries.map((e) => e.memoryOffset) as [number, number, number, number], n, scalars);
+    const at = (t: { dataId: object }) => (b.dataIdMap.get(t.dataId) as HeapEntry).memoryOffset;
+    const newValue = tf.engine().makeTensorFromTensorInfo(out);
+    if (Object.prototype.toString.call(heap) !== '[object ArrayBuffer]') {
+      newValue.dispose();
+      return false;
+    }
+    native.adamUpdate(heap as ArrayBuffer, [at(ts[0]), at(out), at(ts[1]), at(ts[2]), at(ts[3])], n, scalars);
+    ts[0].assign(newValue);
+    newValue.dispose();
     return true;
   }
 
