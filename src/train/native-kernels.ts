@@ -29,9 +29,16 @@ interface TrainingKernelAddon {
 }
 
 let resolved: TrainingKernelAddon | null | undefined;
+let disabled = false;
+
+/** Turns the native training kernels off (false) or back on, e.g. to time them against wasm in one run. */
+export function setNativeTraining(enabled: boolean): void {
+  disabled = !enabled;
+}
 
 /** The addon when it has the training kernels and they are not turned off, else null. */
 export function nativeTrainingAddon(): TrainingKernelAddon | null {
+  if (disabled) return null;
   if (resolved !== undefined) return resolved;
   resolved = null;
   if (process.env.QAHAN_NATIVE_TRAINING === '0') return resolved;

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { architecture } from '../attention/network';
+import type { ArchName } from '../attention/backbone';
 import { attentionMethod, METHOD_NAMES, MethodName } from '../attention/methods';
 import type { AttentionOptions } from '../attention/settings';
 import { quboBuilderName } from '../attention/qubo';
@@ -22,6 +23,8 @@ export interface StepProfileOptions {
   sampler?: SamplerName | Sampler;
   attention?: AttentionOptions;
   seed?: number;
+  /** Backbone family (default 'small'). */
+  arch?: ArchName;
   /** Images (NHWC, normalised) to draw batches from; default standard-normal noise of the dataset's shape. */
   images?: Float32Array;
   labels?: ArrayLike<number>;
@@ -53,7 +56,7 @@ export interface StepProfile {
 
 export async function profileAttentionSteps(o: StepProfileOptions = {}): Promise<StepProfile[]> {
   const dataset = o.dataset ?? 'mnist';
-  const spec = architecture(dataset);
+  const spec = architecture(dataset, o.arch);
   const B = o.batchSize ?? 32;
   const steps = o.steps ?? 10;
   const warmup = o.warmup ?? 2;
@@ -71,7 +74,7 @@ export async function profileAttentionSteps(o: StepProfileOptions = {}): Promise
   for (const method of o.methods ?? METHOD_NAMES) {
     const usesQubo = attentionMethod(method).usesQubo;
     const sampler = samplerFor(method, o.sampler);
-    const net = buildNetwork(dataset, method, o.seed ?? 0, sampler, o.attention);
+    const net = buildNetwork(dataset, method, o.seed ?? 0, sampler, o.attention, o.arch);
     const opt = adamOptimizer(1e-3);
     const sum = { stepMs: 0, scoreMs: 0, buildMs: 0, annealMs: 0, gradMs: 0 };
     try {
@@ -156,13 +159,47 @@ export async function runAttentionBenchmark(log: (s: string) => void): Promise<{
       .map((p) => p.sampler)
       .join(' then ')}.\n\n${formatStepProfiles(ps)}\n`;
   });
+  const kernels = await trainingKernelBenchmark(log);
   const masks = await maskQualityBenchmark(log);
   return {
-    json: { backend: backend.backend, profiles, masks: masks.rows },
+    json: { backend: backend.backend, profiles, trainingKernels: kernels.rows, masks: masks.rows },
     markdown:
       `## Attention: share of a training step spent building and annealing QUBOs\n\ntfjs backend: ${backend.backend}. Target: at most 20% on MNIST with the defaults.\n\n${sections.join('\n')}\n` +
+      kernels.markdown +
       masks.markdown,
   };
+}
+
+/**
+ * The native training kernels (./native-kernels, ./fused-adam) against the wasm ones, in the same run:
+ * `none` on the protocol's `deep` backbone, batch 32, the two alternating so that drift hits both.
+ */
+async function trainingKernelBenchmark(log: (s: string) => void): Promise<{ rows: unknown[]; markdown: string }> {
+  const { nativeTrainingIsa, setNativeTraining } = await import('./native-kernels');
+  const head = '## Training kernels: native against wasm\n\n';
+  const isa = nativeTrainingIsa();
+  if (tf.getBackend() !== 'wasm' || isa == null) return { rows: [], markdown: `${head}Not measured: needs the wasm backend and the native addon.\n\n` };
+  const rows: { dataset: string; nativeMs: number; wasmMs: number; ratio: number }[] = [];
+  for (const dataset of ['mnist', 'cifar10'] as const) {
+    const ms = { native: [] as number[], wasm: [] as number[] };
+    for (let round = 0; round < 3; round++) {
+      for (const on of [true, false]) {
+        setNativeTraining(on);
+        try {
+          const [p] = await profileAttentionSteps({ dataset, methods: ['none'], arch: 'deep', steps: 5, warmup: 2 });
+          ms[on ? 'native' : 'wasm'].push(p.stepMs);
+        } finally {
+          setNativeTraining(true);
+        }
+      }
+    }
+    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    const row = { dataset, nativeMs: median(ms.native), wasmMs: median(ms.wasm), ratio: median(ms.wasm) / median(ms.native) };
+    log(`${dataset} deep none: native ${row.nativeMs.toFixed(1)} ms/step, wasm ${row.wasmMs.toFixed(1)} ms/step (${row.ratio.toFixed(2)}x)`);
+    rows.push(row);
+  }
+  const table = ['| dataset | native ms / step | wasm ms / step | wasm / native |', '|---|---:|---:|---:|', ...rows.map((r) => `| ${r.dataset} | ${r.nativeMs.toFixed(1)} | ${r.wasmMs.toFixed(1)} | ${r.ratio.toFixed(2)}x |`)].join('\n');
+  return { rows, markdown: `${head}Method \`none\`, backbone \`deep\`, batch 32, one thread, instruction set ${isa}; medians of 3 alternating rounds of 5 steps.\n\n${table}\n\n` };
 }
 
 /**
