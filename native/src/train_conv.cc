@@ -72,6 +72,16 @@ float* scratch(std::vector<float>& v, std::size_t n) {
 
 int roundUp(int v, int m) { return (v + m - 1) / m * m; }
 
+// rows x cols floats into scratch v with rows `stride` floats apart, zeros after each row's cols.
+const float* widenRows(std::vector<float>& v, const float* src, std::size_t rows, int cols, int stride) {
+  float* d = scratch(v, rows * stride);
+  for (std::size_t r = 0; r < rows; ++r) {
+    std::memcpy(d + r * stride, src + r * cols, sizeof(float) * cols);
+    std::fill(d + r * stride + cols, d + (r + 1) * stride, 0.0f);
+  }
+  return d;
+}
+
 // x [n][h][w][c] into xp [n][xh][xw][c] with xp(y, x) = x(y - top, x - left), zeros outside.
 const float* padInput(const float* x, int n, int h, int w, int c, int top, int left, int xh, int xw) {
   const std::size_t rowLen = static_cast<std::size_t>(xw) * c;
@@ -120,15 +130,7 @@ void conv2dForward(const ConvGeom& g, const float* x, const float* filter, float
   const int xh = g.oh + g.kh - 1, xw = g.ow + g.kw - 1;
   const float* xp = padInput(x, g.n, g.h, g.w, g.ci, g.padTop, g.padLeft, xh, xw);
   const std::size_t k = static_cast<std::size_t>(g.kh) * g.kw * g.ci;
-  const float* wp = filter;
-  if (cop != g.co) {
-    float* f = scratch(tlFilter, k * cop);
-    for (std::size_t r = 0; r < k; ++r) {
-      std::memcpy(f + r * cop, filter + r * g.co, sizeof(float) * g.co);
-      std::fill(f + r * cop + g.co, f + (r + 1) * cop, 0.0f);
-    }
-    wp = f;
-  }
+  const float* wp = cop == g.co ? filter : widenRows(tlFilter, filter, k, g.co, cop);
   s.forward(ForwardArgs{xp, wp, out, g.n, g.oh, g.ow, g.ci, g.kh, g.kw, g.co, cop, tileChoice()});
 }
 
@@ -158,15 +160,7 @@ void conv2dBackpropFilter(const ConvGeom& g, const float* x, const float* dy, fl
   const int xh = g.oh + g.kh - 1, xw = g.ow + g.kw - 1;
   const float* xp = padInput(x, g.n, g.h, g.w, g.ci, g.padTop, g.padLeft, xh, xw);
   const std::size_t pixels = static_cast<std::size_t>(g.n) * g.oh * g.ow;
-  const float* dyp = dy;
-  if (cop != g.co) {
-    float* d = scratch(tlDy, pixels * cop);
-    for (std::size_t m = 0; m < pixels; ++m) {
-      std::memcpy(d + m * cop, dy + m * g.co, sizeof(float) * g.co);
-      std::fill(d + m * cop + g.co, d + (m + 1) * cop, 0.0f);
-    }
-    dyp = d;
-  }
+  const float* dyp = cop == g.co ? dy : widenRows(tlDy, dy, pixels, g.co, cop);
   if (tlPix.size() < pixels) tlPix.resize(pixels);
   std::size_t m = 0;
   for (int b = 0; b < g.n; ++b)

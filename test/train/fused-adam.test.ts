@@ -2,18 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend';
 import { FusedAdamOptimizer } from '../../src/train/fused-adam';
 import { addon } from '../../src/native/addon';
+import { seededData } from './seeded';
 
-function data(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (((s >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
-}
+const data = (n: number, seed: number, scale = 1) => seededData(n, seed, { scale });
 
 beforeAll(async () => {
   jest.spyOn(console, 'warn').mockImplementation(() => undefined);

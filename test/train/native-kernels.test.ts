@@ -2,20 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend';
 import { nativeTrainingIsa } from '../../src/train/native-kernels';
 import { addon } from '../../src/native/addon';
+import { relativeError, seededData } from './seeded';
 
-/** Seeded values; `levels` > 0 rounds them to that many integers (ties for max pooling). */
-function data(n: number, seed: number, levels = 0): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    const u = (s >>> 0) / 4294967296;
-    out[i] = levels > 0 ? Math.floor(u * levels) : u * 2 - 1;
-  }
-  return out;
-}
+const data = (n: number, seed: number, levels = 0) => seededData(n, seed, { levels });
 
 async function values(backend: string, fn: () => tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);
@@ -25,16 +14,7 @@ async function values(backend: string, fn: () => tf.Tensor[]): Promise<Float32Ar
   return v;
 }
 
-function maxRelErr(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    m = Math.max(m, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? m : m / scale;
-}
+const maxRelErr = relativeError;
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
 

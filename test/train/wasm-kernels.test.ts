@@ -1,35 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend';
 import { wasmTrainingKernelsRegistered } from '../../src/train/wasm-kernels';
+import { relativeError, seededData } from './seeded';
 
 const REL_TOL = 1e-5;
 
 type Arr = Float32Array | Int32Array | Uint8Array;
 
-/** max|a-b| / max|b| (relative to the reference's scale). */
-function relErr(a: Arr, b: Arr): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    m = Math.max(m, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? m : m / scale;
-}
-
-/** Seeded data so the two backends see identical inputs. */
-function data(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
+const relErr = relativeError;
+const data = (n: number, seed: number) => seededData(n, seed);
 
 interface Res {
   values: Arr[];
