@@ -11,6 +11,7 @@
 
 #include "qahan/train/adam.h"
 #include "qahan/train/conv.h"
+#include "qahan/train/reduce.h"
 
 namespace qahan {
 namespace {
@@ -145,10 +146,39 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// sumRows(heap, [x, out] byte offsets, rows, cols): out[c] = sum over r of x[r, c], float32.
+Napi::Value SumRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArrayBuffer()) fail(env, false, "heap must be an ArrayBuffer");
+  Napi::ArrayBuffer heap = info[0].As<Napi::ArrayBuffer>();
+  const uint64_t bytes = heap.ByteLength();
+  Napi::Array offs = arrayOf(env, info[1], "offsets", 2);
+  uint64_t size[2];
+  for (uint32_t i = 0; i < 2; ++i) {
+    if (!info[2 + i].IsNumber()) fail(env, false, std::string(i ? "cols" : "rows") + " must be a number");
+    const double d = info[2 + i].As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d) || d != std::floor(d) || d < 1 || d > double(int64_t(1) << 31))
+      fail(env, true, std::string(i ? "cols" : "rows") + " must be an integer between 1 and 2^31");
+    size[i] = static_cast<uint64_t>(d);
+  }
+  const uint64_t count[2] = {size[0] * size[1], size[1]};
+  uint64_t off[2];
+  for (uint32_t i = 0; i < 2; ++i) {
+    off[i] = static_cast<uint64_t>(intAt(env, offs, i, "offsets", 0, int64_t(1) << 52));
+    if (off[i] % 4 != 0) fail(env, true, "offsets[" + std::to_string(i) + "] must be a multiple of 4");
+    if (off[i] > bytes || count[i] * 4 > bytes - off[i]) fail(env, true, "offsets[" + std::to_string(i) + "]: the tensor does not fit in heap");
+  }
+  if (off[1] < off[0] + count[0] * 4 && off[0] < off[1] + count[1] * 4) fail(env, true, "offsets: the output overlaps the input");
+  uint8_t* base = static_cast<uint8_t*>(heap.Data());
+  train::sumRows(reinterpret_cast<const float*>(base + off[0]), size[0], size[1], reinterpret_cast<float*>(base + off[1]));
+  return env.Undefined();
+}
+
 }  // namespace
 
 void registerTrainingKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("trainingKernel", Napi::Function::New(env, TrainingKernel, "trainingKernel"));
+  exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate, "adamUpdate"));
   exports.Set("trainingKernelIsa", Napi::String::New(env, train::convIsa()));
 }

@@ -25,6 +25,7 @@ type TrainingKernelOp = 'conv2d' | 'conv2dBackpropFilter' | 'conv2dBackpropInput
 
 interface TrainingKernelAddon {
   trainingKernel(op: TrainingKernelOp, heap: ArrayBuffer, offsets: [number, number, number], dims: number[]): void;
+  sumRows?(heap: ArrayBuffer, offsets: [number, number], rows: number, cols: number): void;
   trainingKernelIsa?: string;
 }
 
@@ -184,4 +185,32 @@ export function nativeMaxPoolGrad(args: KernelArgs): TensorInfo | null {
   if (top < 0 || left < 0 || top >= info.filterHeight || left >= info.filterWidth) return null;
   const dims = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, top, left, info.outHeight, info.outWidth];
   return runInto(c.native, c.b, 'maxPoolGrad', [dy, input], [...input.shape], dims);
+}
+
+/**
+ * Sum over every axis but the last (a bias gradient), or null. The wasm kernel moves the summed axes
+ * innermost with a Transpose first; the native one streams the rows once, in the same order, so the sums
+ * are the same to the bit.
+ */
+export function nativeSumLeading(args: KernelArgs): TensorInfo | null {
+  const c = context(args);
+  const x = args.inputs.x as TensorInfo;
+  const a = args.attrs as unknown as { axis: number | number[]; keepDims?: boolean };
+  const r = x.shape.length;
+  if (c == null || c.native.sumRows == null || x.dtype !== 'float32' || r < 2) return null;
+  // Leading axes in increasing order only: in another order the wasm kernel sums in another order.
+  const axes = (Array.isArray(a.axis) ? a.axis : [a.axis]).map((v) => (v < 0 ? v + r : v));
+  if (axes.length !== r - 1 || axes.some((v, i) => v !== i)) return null;
+  const cols = x.shape[r - 1];
+  const rows = x.shape.slice(0, r - 1).reduce((p, q) => p * q, 1);
+  if (rows < 1 || cols < 1) return null;
+  const out = c.b.makeOutput(a.keepDims ? [...Array(r - 1).fill(1), cols] : [cols], 'float32');
+  const offs = offsets(c.b, [x, out]);
+  const heap = c.b.wasm.HEAPU8.buffer;
+  if (offs == null || Object.prototype.toString.call(heap) !== '[object ArrayBuffer]') {
+    (c.b as unknown as { disposeData(id: object): void }).disposeData(out.dataId);
+    return null;
+  }
+  c.native.sumRows(heap as ArrayBuffer, offs as [number, number], rows, cols);
+  return out;
 }

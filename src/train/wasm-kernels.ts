@@ -23,12 +23,13 @@
  *
  * Everything stays inside the wasm heap (no reads back to JS).
  *
- * Where qahan's native addon is loaded, Conv2D, both convolution gradients and MaxPoolGrad run natively on
- * the wasm heap instead (./native-kernels), and the compositions above serve the cases it does not cover.
+ * Where qahan's native addon is loaded, Conv2D, both convolution gradients, MaxPoolGrad and bias-gradient
+ * Sums run natively on the wasm heap instead (./native-kernels), and the compositions above serve the
+ * cases it does not cover.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
-import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeMaxPoolGrad } from './native-kernels';
+import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput, nativeMaxPoolGrad, nativeSumLeading } from './native-kernels';
 
 const WASM = 'wasm';
 
@@ -45,6 +46,7 @@ interface WasmBackendLike {
 export const WASM_TRAINING_KERNELS = [
   'Conv2D',
   'MaxPoolGrad',
+  'Sum',
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
   'BatchMatMul',
@@ -352,6 +354,7 @@ function stock(name: string): (a: KernelArgs) => TensorInfo {
 const replacements: Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc> = {
   Conv2D: nativeFirst(nativeConv2D, stock('Conv2D')),
   MaxPoolGrad: nativeFirst(nativeMaxPoolGrad, stock('MaxPoolGrad')),
+  Sum: nativeFirst(nativeSumLeading, stock('Sum')),
   Conv2DBackpropFilter: nativeFirst(nativeConv2DBackpropFilter, conv2DBackpropFilter),
   Conv2DBackpropInput: nativeFirst(nativeConv2DBackpropInput, conv2DBackpropInput),
   BatchMatMul: untransposedMatMul('BatchMatMul'),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/train/backend';
-import { nativeTrainingIsa } from '../../src/train/native-kernels';
+import { nativeTrainingIsa, setNativeTraining } from '../../src/train/native-kernels';
 import { addon } from '../../src/native/addon';
 import { relativeError, seededData } from './seeded';
 
@@ -71,6 +71,32 @@ describe('native MaxPoolGrad matches cpu, ties included', () => {
     const [a] = await values('wasm', fn);
     const [b] = await values('cpu', fn);
     expect(maxRelErr(a, b)).toBeLessThan(1e-6);
+  });
+});
+
+describe('native Sum over all but the last axis equals the wasm kernel bit for bit', () => {
+  const cases = [
+    { shape: [4, 7, 5, 33], axis: [0, 1, 2], keepDims: false },
+    { shape: [4, 7, 5, 33], axis: [0, 1, 2], keepDims: true },
+    { shape: [4, 7, 5, 33], axis: [2, 0, 1], keepDims: false }, // another order: the wasm kernel's case
+    { shape: [300, 1500], axis: [0], keepDims: false },
+    { shape: [3, 6, 2], axis: [-3, -2], keepDims: false },
+    { shape: [3, 6, 2], axis: [1, 2], keepDims: false }, // not a leading-axes sum: the wasm kernel's case
+  ];
+  test.each(cases)('%j', async ({ shape, axis, keepDims }) => {
+    const xv = data(shape.reduce((p, q) => p * q, 1), 9);
+    const fn = () => [tf.sum(tf.tensor(xv, shape), axis, keepDims)];
+    const [a] = await values('wasm', fn);
+    setNativeTraining(false);
+    let b: Float32Array;
+    try {
+      [b] = await values('wasm', fn);
+    } finally {
+      setNativeTraining(true);
+    }
+    expect(Array.from(a)).toEqual(Array.from(b));
+    const [c] = await values('cpu', fn);
+    expect(maxRelErr(a, c)).toBeLessThan(1e-5);
   });
 });
 
