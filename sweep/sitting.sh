@@ -6,10 +6,13 @@
 #   sh sweep/sitting.sh            # from the repository root, after npm install
 set -u
 cd "$(dirname "$0")/.."
-grep -v '^#' sweep/queue.txt | while read -r plan; do
-  [ -n "$plan" ] || continue
-  for shard in 0 1; do
-    nice -n 10 node dist/cli/main.js experiment run "sweep/plans/$plan" --shard "$shard/2" --quiet &
-  done
+run() { nice -n 10 node dist/cli/main.js experiment run "sweep/plans/$1" --shard "$2" --quiet; }
+grep -v '^#' sweep/queue.txt | while read -r a b; do
+  [ -n "$a" ] || continue
+  if [ -n "${b:-}" ]; then
+    run "$a" 0/1 & run "$b" 0/1 &  # two small plans side by side, one core each
+  else
+    run "$a" 0/2 & run "$a" 1/2 &
+  fi
   wait
 done
