@@ -40,8 +40,8 @@ struct TabuOptions {
 // Default tenure: min(20, n / 4), or n / 10 when larger on the gain-bucket path (sparse integer models).
 int defaultTenure(int n, bool buckets = false);
 int64_t defaultStallIterations(int n);
-// Annealed starts on the gain-bucket path: sweeps per phase, and the beta range (hot from the RMS field as
-// parallel tempering's ladder, cold where a flip against the smallest coupling is ~1e-4 likely).
+// Annealed starts on the gain-bucket path: sweeps per phase, and the beta range (hot 1 / RMS field, twice
+// parallel tempering's hot end; cold where a flip against the smallest coupling is ~1e-4 likely).
 int64_t defaultAnnealSweeps(int n);
 std::pair<double, double> annealBetaRange(const Problem& p);
 
