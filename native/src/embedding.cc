@@ -246,19 +246,9 @@ class Search {
         return r;
       }
       if (dense_) {
-        const int best = repairDense(r, stopped);
-        if (stopped) r.timedOut = true;
-        if (r.bestExcess < 0 || best < r.bestExcess) r.bestExcess = best;
-        if (best > 0 || stopped) {
-          if (r.timedOut) return r;
-          continue;
-        }
-        r.bestExcess = 0;
-        shortenChains(r);
-        r.found = true;
-        r.chains = chains_;
-        for (auto& c : r.chains) std::sort(c.begin(), c.end());
-        return r;
+        const int best = repairDense(r, stopped);  // sets stopped: a statement of its own
+        if (endTry(r, best, stopped)) return r;
+        continue;
       }
       int best = excess(), now = best, stale = 0;
       base = kRepairBase;
@@ -301,23 +291,26 @@ class Search {
         const int dense = repairDense(r, stopped);
         best = dense == 0 ? 0 : std::min(best, dense);
       }
-      if (stopped) r.timedOut = true;
-      if (r.bestExcess < 0 || best < r.bestExcess) r.bestExcess = best;
-      if (best > 0 || stopped) {
-        if (r.timedOut) return r;
-        continue;
-      }
-      r.bestExcess = 0;
-      shortenChains(r);
-      r.found = true;
-      r.chains = chains_;
-      for (auto& c : r.chains) std::sort(c.begin(), c.end());
-      return r;
+      if (endTry(r, best, stopped)) return r;
     }
     return r;
   }
 
  private:
+  // Ends a try that left `best` overlaps: records it, and with none left shortens the chains into r.
+  // Returns whether the search is over (embedding found, or out of time); else the next try starts.
+  bool endTry(MinorResult& r, int best, bool stopped) {
+    if (stopped) r.timedOut = true;
+    if (r.bestExcess < 0 || best < r.bestExcess) r.bestExcess = best;
+    if (best > 0 || stopped) return r.timedOut;
+    r.bestExcess = 0;
+    shortenChains(r);
+    r.found = true;
+    r.chains = chains_;
+    for (auto& c : r.chains) std::sort(c.begin(), c.end());
+    return true;
+  }
+
   const MinorProblem& P;
   const MinorOptions& O;
   const int N, n;
