@@ -121,11 +121,9 @@ IntegerForm integerForm(const Problem& p) {
   return f;
 }
 
-DenseIntegerForm denseIntegerForm(const Problem& p) {
-  DenseIntegerForm f;
-  if (!p.dense || p.n == 0) return f;
-  const int n = p.n;
-  const size_t N = static_cast<size_t>(n);
+double denseIntegerUnit(const Problem& p) {
+  if (!p.dense || p.n == 0) return 0.0;
+  const size_t N = static_cast<size_t>(p.n);
   double minAbs = 0.0;
   auto see = [&](double v) {
     v = std::fabs(v);
@@ -134,8 +132,8 @@ DenseIntegerForm denseIntegerForm(const Problem& p) {
   for (double v : p.h) see(v);
   for (size_t i = 0; i < N; ++i)
     for (size_t j = i + 1; j < N; ++j) see(p.J[i * N + j]);
-  if (!(minAbs > 0.0)) return f;
-  for (int div = 1; div <= 16 && !f.ok; ++div) {
+  if (!(minAbs > 0.0)) return 0.0;
+  for (int div = 1; div <= 16; ++div) {
     const double unit = minAbs / div;
     bool ok = true;
     for (size_t i = 0; ok && i < N; ++i) {
@@ -143,9 +141,19 @@ DenseIntegerForm denseIntegerForm(const Problem& p) {
       const double* r = p.J.data() + i * N;
       for (size_t j = i + 1; ok && j < N; ++j) ok = std::labs(units(r[j], unit)) <= DenseIntegerForm::kMaxUnits;
     }
-    if (ok) f.ok = true, f.unit = unit;
+    if (ok) return unit;
   }
-  if (!f.ok) return f;
+  return 0.0;
+}
+
+DenseIntegerForm denseIntegerForm(const Problem& p) {
+  DenseIntegerForm f;
+  const double unit = denseIntegerUnit(p);
+  if (!(unit > 0.0)) return f;
+  f.ok = true;
+  f.unit = unit;
+  const int n = p.n;
+  const size_t N = static_cast<size_t>(n);
   f.n = n;
   f.stride = (n + 63) / 64 * 64;
   f.hi.resize(N);

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "qahan/memory.h"
+#include "qahan/prepared.h"
 
 namespace qahan {
 
@@ -48,37 +49,6 @@ void Model::energies(const int8_t* x, size_t count, double* out) const {
   for (; r < count; ++r) out[r] = energy(x + r * N);
 }
 
-namespace {
-// Whether a dense spin form qualifies for DenseIntegerForm (prepared.cc): every h_i and J_ij an integer
-// multiple of one unit (the smallest |coefficient| divided by 1..16), |J_ij| <= 63 and |h_i| <= 16383 units.
-bool integerValued(const Problem& p) {
-  const size_t N = static_cast<size_t>(p.n);
-  double minAbs = 0.0;
-  auto see = [&](double v) {
-    v = std::fabs(v);
-    if (v > 0.0 && (minAbs == 0.0 || v < minAbs)) minAbs = v;
-  };
-  for (double v : p.h) see(v);
-  for (size_t i = 0; i < N; ++i)
-    for (size_t j = i + 1; j < N; ++j) see(p.J[i * N + j]);
-  if (!(minAbs > 0.0)) return false;
-  auto fits = [](double v, double unit, double limit) {
-    const double q = v / unit, r = std::nearbyint(q);
-    return std::fabs(q - r) <= 1e-9 * std::max(1.0, std::fabs(q)) && std::fabs(r) <= limit;
-  };
-  for (int div = 1; div <= 16; ++div) {
-    const double unit = minAbs / div;
-    bool ok = true;
-    for (size_t i = 0; ok && i < N; ++i) {
-      ok = fits(p.h[i], unit, 16383);
-      const double* r = p.J.data() + i * N;
-      for (size_t j = i + 1; ok && j < N; ++j) ok = fits(r[j], unit, 63);
-    }
-    if (ok) return true;
-  }
-  return false;
-}
-}  // namespace
 
 Problem toProblem(const Model& m) {
   Problem p;
@@ -136,7 +106,7 @@ Problem toProblem(const Model& m) {
         for (size_t i = i0; i < std::min(N, i0 + kBlock); ++i)
           for (size_t j = std::max(j0, i + 1); j < std::min(N, j0 + kBlock); ++j) p.J[j * N + i] = p.J[i * N + j];
     // Integer-valued models run the integer kernels (prepared.h), which need no float copy.
-    if (n >= kFloatFrom && !integerValued(p)) {
+    if (n >= kFloatFrom && !(denseIntegerUnit(p) > 0.0)) {
       p.useFloat = true;
       reserveHuge(p.Jf, N * N), p.Jf.assign(p.J.begin(), p.J.end());
     }

@@ -50,6 +50,10 @@ struct DenseIntegerForm {
 
 DenseIntegerForm denseIntegerForm(const Problem& p);
 
+// The unit of a dense model's DenseIntegerForm (its smallest |coefficient| divided by 1..16, the first
+// that makes every h_i and J_ij an integer within the form's limits), or 0 when there is none.
+double denseIntegerUnit(const Problem& p);
+
 class PreparedModel {
  public:
   explicit PreparedModel(Model m) : model_(std::move(m)) {}
