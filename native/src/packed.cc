@@ -374,21 +374,37 @@ int beforeSqaSweep(void* ctx, size_t t) {
         }
         c.tb.q[W][U][D] = q;
       }
-    for (int D = 0; D < 3; ++D) {
-      uint16_t am = 0, um = 0;
-      for (int U = 0; U <= W && U < 8; ++U) {
+    if (W >= 8) continue;  // SQA models have W <= kPackedSqaMaxFieldUnits
+    // The classes of W: undecided ones (0 < q < ~0) split into balanced groups of at most 4, and the
+    // ones that never flip (q = 0).
+    packed::SqaClasses& cl = c.tb.cls[W];
+    uint64_t uq[24];
+    cl.n = cl.nrej = 0;
+    for (int U = 0; U <= W; ++U)
+      for (int D = 0; D < 3; ++D) {
         const uint64_t q = c.tb.q[W][U][D];
-        if (q == ~uint64_t(0)) am |= uint16_t(1) << U;
-        else if (q != 0) um |= uint16_t(1) << U;
+        if (q == 0) {
+          cl.ru[cl.nrej] = static_cast<uint8_t>(U);
+          cl.rd[cl.nrej++] = static_cast<uint8_t>(D);
+        } else if (q != ~uint64_t(0)) {
+          cl.u[cl.n] = static_cast<uint8_t>(U);
+          cl.d[cl.n] = static_cast<uint8_t>(D);
+          uq[cl.n++] = q;
+        }
       }
-      c.tb.accept[W][D] = am;
-      c.tb.undecided[W][D] = um;
+    cl.groups = static_cast<uint8_t>((cl.n + 3) / 4);
+    for (int g = 0, c0 = 0, base = 0; g < cl.groups; ++g) {
+      const int size = cl.n / cl.groups + (g < cl.n % cl.groups ? 1 : 0);
+      cl.size[g] = static_cast<uint8_t>(size);
+      cl.base[g] = static_cast<uint8_t>(base);
       for (int t = 0; t < 64; ++t) {
-        uint8_t m = 0;
-        for (int U = 0; U <= W && U < 8; ++U)
-          if ((c.tb.q[W][U][D] >> (63 - t)) & 1) m |= uint8_t(1) << U;
-        c.tb.code[W][D][t] = m;
+        int m = 0;
+        for (int j = 0; j < size; ++j)
+          if ((uq[c0 + j] >> (63 - t)) & 1) m |= 1 << j;
+        cl.code[t][g] = static_cast<uint8_t>(base + m);
       }
+      c0 += size;
+      base += 1 << size;
     }
   }
   return 0;
@@ -397,22 +413,43 @@ int beforeSqaSweep(void* ctx, size_t t) {
 // Per lane of each of the NW words of one slice (a: (n + 1) x NW words): the weighted count of
 // unsatisfied bonds, fields counted as bonds to the dummy site. A slice's energy is -sum |w| + 2 count
 // units, so the count orders a read's slices as their energies do (lowest slice, ties to the first).
+// Bonds are summed into a 4-plane bit-sliced counter, carried into the 24-plane one before it could
+// overflow (no branch per bond on the data: a ripple per bond into the wide counter mispredicted).
 void unsatCounts(const Sites& st, const uint64_t* a, int NW, uint32_t* out) {
   constexpr int B = 24;  // up to 2^24 - 1 weighted bonds
-  std::vector<uint64_t> planes(static_cast<size_t>(B) * NW, 0);
+  std::vector<uint64_t> wide(static_cast<size_t>(B) * NW, 0), small(static_cast<size_t>(4) * NW, 0);
+  int held = 0;  // units added to small since it was last carried (a bound for every lane)
+  auto carryOut = [&] {
+    for (int k = 0; k < NW; ++k) {
+      uint64_t carry = 0;
+      for (int q = 0; q < B; ++q) {
+        const uint64_t s = q < 4 ? small[static_cast<size_t>(q) * NW + k] : 0;
+        uint64_t& w = wide[static_cast<size_t>(q) * NW + k];
+        const uint64_t t = w ^ s;
+        const uint64_t c2 = (w & s) | (t & carry);
+        w = t ^ carry;
+        carry = c2;
+        if (q >= 3 && !carry) break;
+      }
+    }
+    std::fill(small.begin(), small.end(), uint64_t(0));
+    held = 0;
+  };
   const int n = st.n;
   for (int p = 0; p < n; ++p)
     for (uint32_t e = st.start[p]; e < st.start[p + 1]; ++e) {
       const Bond& b = st.bonds[e];
       if (b.j < p) continue;  // each bond once (from its lower end; the dummy site n is above every p)
-      for (int k = 0; k < NW; ++k) {
-        const uint64_t x = a[static_cast<size_t>(p) * NW + k] ^ a[static_cast<size_t>(b.j) * NW + k] ^ b.m;
-        if (!x) continue;
-        for (int q0 = 0; q0 < 5; ++q0) {
-          if (!((b.w >> q0) & 1)) continue;
-          uint64_t carry = x;
-          for (int q = q0; q < B && carry; ++q) {
-            uint64_t& pl = planes[static_cast<size_t>(q) * NW + k];
+      if (held + b.w > 15) carryOut();
+      held += b.w;
+      const uint64_t* x0 = a + static_cast<size_t>(p) * NW;
+      const uint64_t* x1 = a + static_cast<size_t>(b.j) * NW;
+      for (int q0 = 0; q0 < 4; ++q0) {
+        if (!((b.w >> q0) & 1)) continue;
+        for (int k = 0; k < NW; ++k) {
+          uint64_t carry = x0[k] ^ x1[k] ^ b.m;
+          for (int q = q0; q < 4; ++q) {
+            uint64_t& pl = small[static_cast<size_t>(q) * NW + k];
             const uint64_t c2 = pl & carry;
             pl ^= carry;
             carry = c2;
@@ -420,9 +457,10 @@ void unsatCounts(const Sites& st, const uint64_t* a, int NW, uint32_t* out) {
         }
       }
     }
+  carryOut();
   uint64_t x[64];
   for (int k = 0; k < NW; ++k) {
-    for (int q = 0; q < 64; ++q) x[q] = q < B ? planes[static_cast<size_t>(q) * NW + k] : 0;
+    for (int q = 0; q < 64; ++q) x[q] = q < B ? wide[static_cast<size_t>(q) * NW + k] : 0;
     transpose64(x);
     for (int l = 0; l < 64; ++l) out[static_cast<size_t>(k) * 64 + l] = static_cast<uint32_t>(x[l]);
   }
@@ -503,23 +541,40 @@ void runSqaChunkJob(const ChunkJob& c, const SqaOptions& sqa, const BatchOptions
         if (cur[q] < best[q]) best[q] = cur[q], pick[q] = static_cast<uint32_t>(sl);
     }
   }
-  // Back to rows of site bits per read and slice, then each read's chosen slice into bytes.
+  // Each read's chosen slice back to site bits (only the slices some read of the word returns are
+  // transposed), then into bytes 8 sites at a time from a table (as runChunkJob).
+  const int8_t hi = fromSpin(1, vt), lo = fromSpin(-1, vt);
+  int8_t spread[256][8];
+  for (int v = 0; v < 256; ++v)
+    for (int b = 0; b < 8; ++b) spread[v][b] = ((v >> b) & 1) ? hi : lo;
+  std::vector<uint64_t> chosen(static_cast<size_t>(64) * G);  // chosen[l * G + g]
   for (int k = 0; k < NW; ++k) {
-    for (int sl = 0; sl < P; ++sl)
+    const int lanes = std::max(0, std::min(64, c.reads - (c.word0 + k) * 64));
+    int sliceOf[64];
+    std::vector<char> used(static_cast<size_t>(P), 0);
+    for (int l = 0; l < lanes; ++l) {
+      sliceOf[l] = sqa.returnSlice >= 0 ? std::min(sqa.returnSlice, P - 1) : static_cast<int>(pick[static_cast<size_t>(k) * 64 + l]);
+      used[sliceOf[l]] = 1;
+    }
+    for (int sl = 0; sl < P; ++sl) {
+      if (!used[sl]) continue;
       for (int g = 0; g < G; ++g) {
         for (int b = 0; b < 64; ++b) x[b] = 64 * g + b < n ? a[(sl * stride + st.pos[64 * g + b]) * NW + k] : 0;
         transpose64(x);
-        for (int l = 0; l < 64; ++l) rows[(static_cast<size_t>(l) * P + sl) * G + g] = x[l];
+        for (int l = 0; l < lanes; ++l)
+          if (sliceOf[l] == sl) chosen[static_cast<size_t>(l) * G + g] = x[l];
       }
-    const int8_t hi = fromSpin(1, vt), lo = fromSpin(-1, vt);
-    for (int l = 0; l < 64; ++l) {
+    }
+    for (int l = 0; l < lanes; ++l) {
       const int r = (c.word0 + k) * 64 + l;
-      if (r >= c.reads) break;
-      const uint64_t* row = &rows[static_cast<size_t>(l) * P * G];
-      const int sl = sqa.returnSlice >= 0 ? std::min(sqa.returnSlice, P - 1) : static_cast<int>(pick[static_cast<size_t>(k) * 64 + l]);
-      const uint64_t* bits = row + static_cast<size_t>(sl) * G;
       int8_t* dst = c.out + static_cast<size_t>(r) * n;
-      for (int i = 0; i < n; ++i) dst[i] = ((bits[i >> 6] >> (i & 63)) & 1) ? hi : lo;
+      for (int g = 0; g < G; ++g) {
+        const uint64_t w = chosen[static_cast<size_t>(l) * G + g];
+        const int m = std::min(64, n - 64 * g);
+        int s = 0;
+        for (; s + 8 <= m; s += 8) std::memcpy(dst + 64 * g + s, spread[(w >> s) & 255], 8);
+        for (; s < m; ++s) dst[64 * g + s] = spread[(w >> s) & 1][0];
+      }
     }
   }
 }

@@ -108,20 +108,47 @@ QAHAN_AI void addBond(V* U, V x, int w) {
     if ((w >> p0) & 1) addFrom<V, K>(U, x, p0);
 }
 
+QAHAN_AI int lanes(v1 x) { return __builtin_popcountll(x[0]); }
+QAHAN_AI int lanes(v4 x) {
+  return __builtin_popcountll(x[0]) + __builtin_popcountll(x[1]) + __builtin_popcountll(x[2]) + __builtin_popcountll(x[3]);
+}
+QAHAN_AI int lanes(v8 x) {
+#if defined(QAHAN_ISA_AVX512)
+  // Nibble counts from a table (the CPU check does not ask for VPOPCNTDQ), summed by SAD.
+  const __m512i y = reinterpret_cast<__m512i>(x), low = _mm512_set1_epi8(0x0f);
+  const __m512i lut = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4));
+  const __m512i c = _mm512_add_epi8(_mm512_shuffle_epi8(lut, _mm512_and_si512(y, low)),
+                                    _mm512_shuffle_epi8(lut, _mm512_and_si512(_mm512_srli_epi64(y, 4), low)));
+  return static_cast<int>(_mm512_reduce_add_epi64(_mm512_sad_epu8(c, _mm512_setzero_si512())));
+#else
+  return lanes(v4{x[0], x[1], x[2], x[3]}) + lanes(v4{x[4], x[5], x[6], x[7]});
+#endif
+}
+
 // The bit-serial decision shared by every update: lanes in und compare fresh random bits with their
 // threshold's bits, most significant first (plane(t) = lanes whose threshold has a 1 at step t); a lane
-// is decided at the first difference (r = 0 < 1 flips). Steps in blocks of 4 between exit checks.
+// is decided at the first difference (r = 0 < 1 flips). The first exit test comes after about
+// log2(lanes) + 3 steps, when every lane is decided with probability ~0.9: an exit test taken at
+// random mispredicts, and that cost more than the steps it saved. Then tests every 4 steps. Steps
+// after the last lane is decided change nothing, so the samples do not depend on where the tests are.
+template <class V, class Plane>
+QAHAN_AI void serialStep(V& acc, V& und, V z0, const Plane& plane, int t) {
+  const V r = mix<V>(z0 + splat<V>(uint64_t(t) * kGamma));
+  const V P = plane(t);
+  acc |= und & ~r & P;
+  und &= ~(r ^ P);
+}
+
 template <class V, class Plane>
 QAHAN_AI V bitSerial(V acc, V und, V z0, Plane plane) {
-  for (int t = 0; t < 64; t += 4) {
-    for (int u = 0; u < 4; ++u) {
-      const V r = mix<V>(z0 + splat<V>(uint64_t(t + u) * kGamma));
-      const V P = plane(t + u);
-      acc |= und & ~r & P;
-      und &= ~(r ^ P);
-    }
-    if (!any(und)) break;
+  const int first = (64 - __builtin_clzll(static_cast<uint64_t>(lanes(und)) | 1)) + 3;
+  int t = 0;
+  for (; t < first; t += 2) {
+    serialStep(acc, und, z0, plane, t);
+    serialStep(acc, und, z0, plane, t + 1);
   }
+  for (; t < 64 && any(und); t += 4)
+    for (int u = 0; u < 4; ++u) serialStep(acc, und, z0, plane, t + u);
   return acc;
 }
 
@@ -194,10 +221,35 @@ void runChunkT(const Chunk& c) {
 }
 
 // SQA: the update of position i in slice k of every word. A lane's class is (U, D): U unsatisfied bond
-// units in its slice, D of its two neighbouring slices disagreeing. Per site, every union of the
-// one-hot U masks is tabled in two halves (U < 4, U >= 4); a per-sweep code says, for each (W, D) and
-// step, which U have a 1 at that bit of their threshold, so a step's plane is three table lookups.
-// Classes with a certain outcome (threshold all ones or zero) are decided at once.
+// units in its slice, D of its two neighbouring slices disagreeing. Only the lanes of undecided classes
+// take the bit-serial comparison, so only those classes' masks are tabled (SqaClasses: per W, unions
+// of groups of up to 4 class masks; a step's plane is one load per group); the others flip at once, or
+// never (rej).
+template <class V, int K, int G>
+QAHAN_AI V sqaSerial(V acc, V und, V z0, const V* tab, const SqaClasses& cl) {
+  const uint8_t(*code)[6] = cl.code;
+  if (G == 1) return bitSerial<V>(acc, und, z0, [&](int t) { return tab[code[t][0]]; });
+  if (G == 2) return bitSerial<V>(acc, und, z0, [&](int t) { return tab[code[t][0]] | tab[code[t][1]]; });
+  if (G == 3)
+    return bitSerial<V>(acc, und, z0, [&](int t) { return tab[code[t][0]] | tab[code[t][1]] | tab[code[t][2]]; });
+  const int groups = cl.groups;
+  return bitSerial<V>(acc, und, z0, [&](int t) {
+    V P = tab[code[t][0]];
+    for (int g = 1; g < groups; ++g) P |= tab[code[t][g]];
+    return P;
+  });
+}
+
+// Every union of the S masks m: t[x] = OR of m[j] over the bits j of x (unrolled, kept in registers).
+template <class V, int S>
+QAHAN_AI void unions(V* t, const V* m) {
+  V u[1 << S];
+  u[0] = splat<V>(0);
+  for (int j = 0; j < S; ++j)
+    for (int x = 0; x < (1 << j); ++x) u[x + (1 << j)] = u[x] | m[j];
+  for (int x = 0; x < (1 << S); ++x) t[x] = u[x];
+}
+
 template <class V, int K, bool Unit>
 QAHAN_AI void updateSqa(const Chunk& st, V* __restrict__ s, const V* prev, const V* next, int i, const SqaTables& tb,
                         V z0) {
@@ -208,41 +260,47 @@ QAHAN_AI void updateSqa(const Chunk& st, V* __restrict__ s, const V* prev, const
     const Bond& b = st.bonds[e];
     addBond<V, K, Unit>(U, ai ^ s[b.j] ^ splat<V>(b.m), b.w);
   }
+  // One-hot masks of U (a tree over the planes) and of D.
+  V E[1 << K];
+  E[0] = ~U[0];
+  E[1] = U[0];
+  for (int p = 1; p < K; ++p)
+    for (int m = (1 << p) - 1; m >= 0; --m) {
+      E[m + (1 << p)] = E[m] & U[p];
+      E[m] &= ~U[p];
+    }
   const V d1 = ai ^ prev[i], d2 = ai ^ next[i];
   const V T[3] = {~(d1 | d2), d1 ^ d2, d1 & d2};
-  const int W = st.total[i];
-  const int nu = W + 1;  // U = 0..W
-  V lo[16], hi[16];
-  lo[0] = hi[0] = splat<V>(0);
-  for (int u = 0; u < nu && u < 8; ++u) {
-    V e = splat<V>(~uint64_t(0));
-    for (int p = 0; p < K; ++p) e &= ((u >> p) & 1) ? U[p] : ~U[p];
-    V* half = u < 4 ? lo : hi;
-    const int bit = 1 << (u & 3);
-    for (int m = bit; m < 2 * bit; ++m) half[m] = half[m - bit] | e;
+  const SqaClasses& cl = tb.cls[st.total[i]];
+  V rej = splat<V>(0);
+  for (int c = 0; c < cl.nrej; ++c) rej |= T[cl.rd[c]] & E[cl.ru[c]];
+  if (cl.n == 0) {
+    s[i] = ai ^ ~rej;
+    return;
   }
-  const int fill = nu < 4 ? (1 << nu) : 16, fillHi = nu <= 4 ? 1 : (1 << (nu - 4 < 4 ? nu - 4 : 4));
-  for (int m = fill; m < 16; ++m) lo[m] = lo[m & (fill - 1)];
-  for (int m = fillHi; m < 16; ++m) hi[m] = hi[m & (fillHi - 1)];
-  V acc = splat<V>(0), und = splat<V>(0);
-  for (int d = 0; d < 3; ++d) {
-    const uint16_t am = tb.accept[W][d], um = tb.undecided[W][d];
-    acc |= T[d] & (lo[am & 15] | hi[(am >> 4) & 15]);
-    und |= T[d] & (lo[um & 15] | hi[(um >> 4) & 15]);
+  V tab[96];
+  V und = splat<V>(0);
+  for (int g = 0, c0 = 0; g < cl.groups; c0 += cl.size[g], ++g) {
+    V m[4];
+    for (int j = 0; j < 4; ++j) {
+      m[j] = T[cl.d[c0 + j]] & E[cl.u[c0 + j]];  // past the group: a class of the next (or a zero pad), unused
+      und |= j < cl.size[g] ? m[j] : splat<V>(0);
+    }
+    V* t = tab + cl.base[g];
+    switch (cl.size[g]) {
+      case 1: unions<V, 1>(t, m); break;
+      case 2: unions<V, 2>(t, m); break;
+      case 3: unions<V, 3>(t, m); break;
+      default: unions<V, 4>(t, m); break;
+    }
   }
-  if (any(und)) {
-    const uint8_t* c0 = tb.code[W][0];
-    const uint8_t* c1 = tb.code[W][1];
-    const uint8_t* c2 = tb.code[W][2];
-    if (nu <= 4)  // U <= 3: the high half is empty, a step's plane is three lookups in the low half
-      acc = bitSerial<V>(acc, und, z0, [&](int k) { return (T[0] & lo[c0[k]]) | (T[1] & lo[c1[k]]) | (T[2] & lo[c2[k]]); });
-    else
-      acc = bitSerial<V>(acc, und, z0, [&](int k) {
-        return (T[0] & (lo[c0[k] & 15] | hi[c0[k] >> 4])) | (T[1] & (lo[c1[k] & 15] | hi[c1[k] >> 4])) |
-               (T[2] & (lo[c2[k] & 15] | hi[c2[k] >> 4]));
-      });
-  }
-  s[i] = ai ^ acc;
+  const V acc = ~(und | rej);
+  V out;
+  if (cl.groups == 1) out = sqaSerial<V, K, 1>(acc, und, z0, tab, cl);
+  else if (cl.groups == 2) out = sqaSerial<V, K, 2>(acc, und, z0, tab, cl);
+  else if (cl.groups == 3) out = sqaSerial<V, K, 3>(acc, und, z0, tab, cl);
+  else out = sqaSerial<V, K, 0>(acc, und, z0, tab, cl);
+  s[i] = ai ^ out;
 }
 
 template <class V, int K, bool Unit>

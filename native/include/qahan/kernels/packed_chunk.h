@@ -40,12 +40,20 @@ struct SiteGroups {
 // bond units in its slice and D (0..2) of its two neighbouring slices disagreeing: the flip costs
 // x = 2 w unit (W - 2U) + 4 Jperp (1 - D) and is taken with probability min(1, exp(-x)):
 // ~0 = always (x <= 0), 0 = never (exp(-x) < 2^-64), else floor(2^64 exp(-x)).
+// Per W, the classes (U, D) whose outcome is not certain are listed and split into up to 6 groups of at
+// most 4; a site tables every union of each group's class masks (entries base[g] .. base[g] + 2^size[g]),
+// and code[t][g] names the entry of group g holding the classes with a 1 at bit (63 - t) of their
+// threshold, so a step's plane is one load per group. Classes that never flip are listed in rej.
+struct SqaClasses {
+  uint8_t n = 0, groups = 0, nrej = 0;
+  uint8_t size[6] = {}, base[6] = {};
+  uint8_t u[28] = {}, d[28] = {};  // undecided classes, group by group (zero padded: read 4 at a time)
+  uint8_t ru[24] = {}, rd[24] = {};  // classes that never flip
+  uint8_t code[64][6] = {};
+};
 struct SqaTables {
   uint64_t q[16][16][3];
-  // Per W and D, bit U set: accept[] when the flip is certain, undecided[] when 0 < q < ~0 (U <= 7).
-  uint16_t accept[16][3], undecided[16][3];
-  // code[W][D][t]: bit U set when bit (63 - t) of q[W][U][D] is 1 (U <= 7).
-  uint8_t code[16][3][64];
+  SqaClasses cls[8];  // W <= 7 (kPackedSqaMaxFieldUnits)
 };
 
 // One chunk: NW 64-read words of one model, swept together.
