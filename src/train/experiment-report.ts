@@ -17,6 +17,7 @@ import type { Series } from './plot';
 import { writeChart } from './report';
 import { bootstrapCI, cohensDz, holm, mean, minimumDetectableDifference, pairedT, sd, wilcoxonSignedRank } from './statistics';
 import { EpochMetrics, IterationRecord, ITERATIONS_FILE, METRICS_FILE, readJsonl, runComplete, ValidationRecord, VALIDATION_FILE } from './trainer';
+import { tuningChoices, tuningMarkdown, type TuningChoice, type VariantConfig } from './tuning-choice';
 
 export interface LoadedRun {
   dir: string;
@@ -252,6 +253,8 @@ export interface SettingReport {
   comparisons: Comparison[];
   /** Pilot-based power: per baseline, the smallest finalTest difference detectable at 80% power for n seeds. */
   power: { pair: string; sdDiff: number; mdd: Record<string, number> }[];
+  /** Tuning settings: each method family's winning configuration on validation (./tuning-choice). */
+  tuning: TuningChoice[];
 }
 
 export interface ReportOptions {
@@ -395,9 +398,25 @@ export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o:
       methods,
       comparisons,
       power,
+      tuning: tuningChoices(methods, variantConfigs(runs)),
     },
     measures,
   };
+}
+
+/** Each variant's family (method, with @sampler when the variant names it), learning rate and attention options. */
+function variantConfigs(runs: readonly LoadedRun[]): Map<string, VariantConfig> {
+  const out = new Map<string, VariantConfig>();
+  for (const r of runs) {
+    if (out.has(r.variant)) continue;
+    const c = r.config;
+    const withSampler = c.sampler ? `${c.method}@${c.sampler}` : c.method;
+    const attention = { ...(c.attention ?? {}) };
+    delete attention.positions;
+    delete attention.keepRatio;
+    out.set(r.variant, { family: r.variant.startsWith(withSampler) ? withSampler : c.method, lr: c.lr ?? NaN, attention });
+  }
+  return out;
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(2) : 'n/a');
@@ -423,7 +442,8 @@ function markdown(r: SettingReport, charts: { title: string; file: string; png?:
         `${est(v.aucSteps, fix)} | ${est(v.aucSeconds, fix)} | ${est(v.smoothness, (x) => fix(x, 4))} | ${est(v.noiseAuc.gaussian, fix)} | ${est(v.noiseAuc.saltPepper, fix)} | ${est(v.noiseAuc.controlError, fix)} | ${fix(v.epochSeconds.mean, 1)} |`,
     );
   }
-  L.push('', '## Seed-paired comparisons', '');
+  L.push('', ...tuningMarkdown(r.tuning));
+  L.push('## Seed-paired comparisons', '');
   L.push('Difference a - b over the seeds both have; p from the paired t test, Holm-corrected over the comparisons of each annealed variant on the same metric; Wilcoxon p (exact) as a check; d_z = mean / sd of the differences.', '');
   L.push('| a | b | metric | n | mean diff | 95% CI | p | p (Holm) | p (Wilcoxon) | d_z | better for a |');
   L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
