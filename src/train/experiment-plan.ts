@@ -45,6 +45,12 @@ export interface NoiseLevels {
   controlErrorImages: number;
 }
 
+/** A method's configuration chosen by tuning (src/train/tuning-choice.ts). */
+export interface TunedConfig {
+  lr: number;
+  knobs?: Partial<Record<keyof AttentionOptions, number>>;
+}
+
 export interface PlanOptions {
   dataset: DatasetName;
   /** Method specs: a registry name, with `@sampler` for methods that use one (`qahan@sa`). Default: defaultMethodSpecs(). */
@@ -71,6 +77,12 @@ export interface PlanOptions {
   attention?: AttentionOptions;
   /** Per-method knob grids: { reinforce: { entropyBonus: [0, 0.01] } }. */
   grid?: Record<string, Partial<Record<keyof AttentionOptions, number[]>>>;
+  /**
+   * Tuned configurations per method spec ({ 'qahan@sqa': { lr: 0.001, knobs: { lambda: 0.136 } } }, from the
+   * tuning reports' `tuning`): such a method gets exactly that learning rate and those knobs instead of
+   * `lrs` and `grid`, and its variant is named by its spec alone.
+   */
+  tuned?: Record<string, TunedConfig>;
   /** Noise evaluation after training. Default: the levels of `qahan experiment noise`, control errors 0.02, 0.05, 0.1. */
   noise?: Partial<NoiseLevels>;
   /** Name of the setting. Default e.g. 'mnist-10k-deep'. */
@@ -121,6 +133,8 @@ export interface ExperimentPlan {
   methods: string[];
   attention: AttentionOptions;
   grid: NonNullable<PlanOptions['grid']>;
+  /** Methods with a tuned configuration (PlanOptions.tuned), when any. */
+  tuned?: Record<string, TunedConfig>;
   noise: NoiseLevels;
   runs: RunSpec[];
 }
@@ -198,6 +212,7 @@ export function makePlan(o: PlanOptions): ExperimentPlan {
     methods: parsed.map((p) => p.spec),
     attention: o.attention ?? {},
     grid,
+    ...(o.tuned && Object.keys(o.tuned).length ? { tuned: o.tuned } : {}),
     noise: {
       sigmas: o.noise?.sigmas ?? [0.1, 0.2, 0.3, 0.5],
       rates: o.noise?.rates ?? [0.05, 0.1, 0.2, 0.3],
@@ -210,10 +225,11 @@ export function makePlan(o: PlanOptions): ExperimentPlan {
   // Seed-major order: a partial sweep (first shards, first array tasks) has every method at the first seeds.
   for (const seed of o.seeds) {
     for (const p of parsed) {
-      for (const knobs of cartesian(grid[p.method] ?? {})) {
-        for (const lr of lrs) {
+      const tuned = o.tuned?.[p.spec];
+      for (const knobs of tuned ? [tuned.knobs ?? {}] : cartesian(grid[p.method] ?? {})) {
+        for (const lr of tuned ? [tuned.lr] : lrs) {
           const knobText = Object.entries(knobs).map(([k, v]) => `-${k}${numberText(v as number)}`).join('');
-          const variant = `${p.spec}${knobText}${lrs.length > 1 ? `-lr${numberText(lr)}` : ''}`;
+          const variant = tuned ? p.spec : `${p.spec}${knobText}${lrs.length > 1 ? `-lr${numberText(lr)}` : ''}`;
           const id = `${variant}-s${seed}`;
           const out = path.posix.join('runs', id);
           const attention = { ...plan.attention, ...knobs };

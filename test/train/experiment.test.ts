@@ -27,6 +27,25 @@ beforeAll(async () => {
   writeMnist(dataDir, 200, 40, false); // raw files: the published md5s (of the .gz files) do not apply
 });
 
+test('plan: tuned methods get their chosen learning rate and knobs, named by their spec; the others keep the grids', () => {
+  const plan = makePlan({
+    dataset: 'mnist',
+    methods: ['qahan@sqa', 'gumbel', 'none'],
+    seeds: [0, 1],
+    epochs: 2,
+    lrs: [0.001, 0.003],
+    grid: { qahan: { lambda: [0.04, 0.13] }, gumbel: { tauMin: [0.3, 0.5] } },
+    tuned: { 'qahan@sqa': { lr: 0.003, knobs: { lambda: 0.13 } }, none: { lr: 0.002 } },
+  });
+  const variants = [...new Set(plan.runs.map((r) => r.variant))].sort();
+  expect(variants).toEqual(['gumbel-tauMin0.3-lr0.001', 'gumbel-tauMin0.3-lr0.003', 'gumbel-tauMin0.5-lr0.001', 'gumbel-tauMin0.5-lr0.003', 'none', 'qahan@sqa']);
+  const q = plan.runs.filter((r) => r.variant === 'qahan@sqa');
+  expect(q.map((r) => r.lr)).toEqual([0.003, 0.003]);
+  expect(q[0].trainArgs.join(' ')).toContain('--lambda 0.13');
+  expect(plan.runs.filter((r) => r.variant === 'none').map((r) => r.lr)).toEqual([0.002, 0.002]);
+  expect(plan.tuned).toEqual({ 'qahan@sqa': { lr: 0.003, knobs: { lambda: 0.13 } }, none: { lr: 0.002 } });
+});
+
 test('plan: runs.txt has one resumable qahan train line per run, the Slurm array covers them, shards partition them', () => {
   const dir = tmpDir('qahan-plan-');
   const plan = makePlan({ dataset: 'mnist', methods: ['qahan@sqa', 'qahan@sa', 'gumbel'], seeds: [0, 1, 2], epochs: 2, limit: 1000, lrs: [0.001, 0.003], grid: { gumbel: { tauMin: [0.3, 0.5] } }, dataDir });
@@ -192,4 +211,22 @@ test("REINFORCE's entropy bonus reaches the scorer's gradient (and 0 leaves the 
   expect(bonus.some((v, i) => Math.abs(v - none[i]) > 1e-6)).toBe(true);
   x.dispose();
   y.dispose();
+});
+
+test('--tuned reads the tuning reports and says what is wrong with them', async () => {
+  const { readTuned } = await import('../../src/cli/commands/experiment-protocol');
+  const dir = tmpDir('qahan-tuned-');
+  const write = (name: string, body: unknown) => {
+    fs.mkdirSync(path.join(dir, name), { recursive: true });
+    fs.writeFileSync(path.join(dir, name, 'summary.json'), JSON.stringify(body));
+    return path.join(dir, name);
+  };
+  const a = write('a', { tuning: [{ family: 'qahan@sqa', lr: 0.001, knobs: { lambda: 0.13 } }] });
+  const b = write('b', { tuning: [{ family: 'gumbel', lr: 0.003, knobs: { tauMin: 0.5 } }] });
+  expect(readTuned(`${a},${path.join(b, 'summary.json')}`)).toEqual({ 'qahan@sqa': { lr: 0.001, knobs: { lambda: 0.13 } }, gumbel: { lr: 0.003, knobs: { tauMin: 0.5 } } });
+  expect(readTuned(undefined)).toBeUndefined();
+  expect(() => readTuned(path.join(dir, 'missing'))).toThrow(/cannot read/);
+  expect(() => readTuned(write('c', { methods: {} }))).toThrow(/has no 'tuning'/);
+  expect(() => readTuned(`${a},${a}`)).toThrow(/more than one file/);
+  expect(() => readTuned(write('d', { tuning: [{ family: 'x', lr: 1, knobs: { k: 'no' } }] }))).toThrow(/not a number/);
 });

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 /**
  * The protocol part of `qahan experiment` (docs/protocol.md): plan, run (one shard), report, evaluate.
  * Kept apart from experiment.ts's convergence/noise experiments so the two change independently.
@@ -44,6 +45,35 @@ export function parseGrid(values: string[] | undefined): Record<string, Partial<
   return grid;
 }
 
+/**
+ * --tuned FILE,FILE: tuning reports' summary.json files (or the folders holding them); each method family's
+ * chosen configuration (their `tuning`) becomes the plan's configuration for that method.
+ */
+export function readTuned(value: string | undefined): Record<string, { lr: number; knobs: Record<string, number> }> | undefined {
+  if (!value) return undefined;
+  const out: Record<string, { lr: number; knobs: Record<string, number> }> = {};
+  for (const item of value.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const file = fs.existsSync(item) && fs.statSync(item).isDirectory() ? path.join(item, 'summary.json') : item;
+    let summary: { tuning?: { family: string; lr: number; knobs: Record<string, unknown> }[] };
+    try {
+      summary = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`--tuned: cannot read ${file} (${(err as Error).message.split('\n')[0]})`);
+    }
+    if (!Array.isArray(summary.tuning)) throw new UsageError(`--tuned: ${file} has no 'tuning' (made by qahan experiment report on a tuning folder)`);
+    for (const t of summary.tuning) {
+      if (out[t.family]) throw new UsageError(`--tuned: ${t.family} is tuned in more than one file`);
+      const knobs: Record<string, number> = {};
+      for (const [k, v] of Object.entries(t.knobs ?? {})) {
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`--tuned: ${file}: ${t.family}'s knob ${k} is not a number`);
+        knobs[k] = v;
+      }
+      out[t.family] = { lr: t.lr, knobs };
+    }
+  }
+  return out;
+}
+
 export async function protocolCommand(which: 'plan' | 'run' | 'report' | 'evaluate', values: ParsedArgs['values'], args: string[]): Promise<number> {
   const v = values as Values;
   const s = (name: string) => v[name] as string | undefined;
@@ -77,6 +107,7 @@ export async function protocolCommand(which: 'plan' | 'run' | 'report' | 'evalua
         dataDir: s('data-dir') ? path.resolve(s('data-dir')!) : undefined,
         attention: attentionOptionsFrom(v as ParsedArgs['values']),
         grid: parseGrid(v.grid as string[] | undefined),
+        tuned: readTuned(s('tuned')) as never,
         noise: {
           sigmas: numbers(s('sigmas'), 'sigmas'),
           rates: numbers(s('rates'), 'rates'),

@@ -26,6 +26,7 @@ const OPTIONS = {
   'data-seed': stringSpec('S', '(plan) seed of the data split', '0'),
   setting: stringSpec('NAME', "(plan) the setting's name", 'derived from dataset, arch and limit'),
   grid: { type: 'string', multiple: true, value: 'METHOD.KNOB=V1,V2', description: '(plan) grid over an attention knob, repeatable (e.g. gumbel.tauMin=0.3,0.5)', default: 'none' },
+  tuned: { type: 'string', value: 'F1,F2', description: "(plan) tuning reports' summary.json files (or their folders): each method gets its chosen learning rate and knobs", default: 'none' },
   qahan: stringSpec('CMD', '(plan) how runs.txt invokes qahan', 'npx qahan'),
   sbatch: { type: 'string', multiple: true, value: 'LINE', description: '(plan) #SBATCH line for the Slurm script, repeatable', default: 'none' },
   shard: stringSpec('I/N', '(run) which shard of the plan this process trains', '0/1'),
