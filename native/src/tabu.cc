@@ -431,10 +431,13 @@ int bucketFieldOf(const Problem& p) {
 // best on Gset G55 (n = 5,000: 0.8% off at 5 s, against 1.9% at 100 and 0.9% at 1,000).
 int defaultTenure(int n, bool buckets) { return std::max(0, std::max(std::min(20, n / 4), buckets ? n / 10 : 0)); }
 
-// 30,000 sweeps: on Gset G55-G64 (5,000-7,000 nodes) an anneal from random then takes 1-2 s of one core,
-// and the best of a few such runs came within 0.1% of the best-known cut more often than the best of many
-// shorter (10,000) or fewer longer (100,000) ones.
-int64_t defaultAnnealSweeps(int) { return 30000; }
+// 12 n sweeps, within 20,000-100,000: longer anneals pay on larger graphs. With 2 threads and 10 s (seeds
+// 2-3), on Gset G55-G64 (5,000-7,000 nodes, an anneal of 60,000 sweeps ~1-2 s of one core) the best of a
+// few 60,000-sweep runs came closer to the best-known cut than the best of many shorter ones (15,000 or
+// 30,000: G58 19,269 / 19,266 against 19,275, G63 27,009 / 26,999 against 27,018; 120,000 better on G63
+// only), while on G39 (2,000 nodes, seeds 3-5) 30,000 sweeps reached the 0.1% mark in 3 of 3 calls, 60,000
+// in 2 of 3.
+int64_t defaultAnnealSweeps(int n) { return std::clamp<int64_t>(12 * static_cast<int64_t>(n), 20000, 100000); }
 
 std::pair<double, double> annealBetaRange(const Problem& p) {
   // Twice PT's hot end: 1 / RMS field, about the mean-field transition. The anneal starts from a random

@@ -18,7 +18,7 @@ export interface TabuParams extends SampleParams {
   targetEnergy?: number;
   /**
    * Sparse models with whole-number biases (the gain-bucket path): Metropolis sweeps of the anneal that
-   * starts each phase (from a random state); 0 starts phases from perturbed elite states instead. Default 30,000.
+   * starts each phase (from a random state); 0 starts phases from perturbed elite states instead. Default 12 n within 20,000-100,000.
    */
   annealSweeps?: number;
 }

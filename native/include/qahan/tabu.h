@@ -42,7 +42,7 @@ int defaultTenure(int n, bool buckets = false);
 int64_t defaultStallIterations(int n);
 // Annealed starts on the gain-bucket path: sweeps per phase, and the beta range (hot 1 / RMS field, twice
 // parallel tempering's hot end; cold where a flip against the smallest coupling is ~1e-4 likely).
-int64_t defaultAnnealSweeps(int n);
+int64_t defaultAnnealSweeps(int n);  // 12 n within [20,000, 100,000]
 std::pair<double, double> annealBetaRange(const Problem& p);
 
 struct TabuOutput {
