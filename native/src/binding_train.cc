@@ -38,6 +38,14 @@ Napi::Array arrayOf(Napi::Env env, const Napi::Value& v, const std::string& path
   return a;
 }
 
+// offsets[i] as a byte offset of a float32 tensor of count floats inside a heap of `bytes` bytes.
+uint64_t tensorOffset(Napi::Env env, const Napi::Array& offs, uint32_t i, uint64_t count, uint64_t bytes) {
+  const uint64_t off = static_cast<uint64_t>(intAt(env, offs, i, "offsets", 0, int64_t(1) << 52));
+  if (off % 4 != 0) fail(env, true, "offsets[" + std::to_string(i) + "] must be a multiple of 4");
+  if (off > bytes || count * 4 > bytes - off) fail(env, true, "offsets[" + std::to_string(i) + "]: the tensor does not fit in heap");
+  return off;
+}
+
 Napi::Value TrainingKernel(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) fail(env, false, "op must be a string");
@@ -76,12 +84,7 @@ Napi::Value TrainingKernel(const Napi::CallbackInfo& info) {
     else count[0] = out, count[1] = filt, count[2] = in;
   }
   uint64_t off[3];
-  for (uint32_t i = 0; i < 3; ++i) {
-    off[i] = static_cast<uint64_t>(intAt(env, offs, i, "offsets", 0, int64_t(1) << 52));
-    if (off[i] % 4 != 0) fail(env, true, "offsets[" + std::to_string(i) + "] must be a multiple of 4");
-    if (off[i] > bytes || count[i] * 4 > bytes - off[i])
-      fail(env, true, "offsets[" + std::to_string(i) + "]: the tensor does not fit in heap");
-  }
+  for (uint32_t i = 0; i < 3; ++i) off[i] = tensorOffset(env, offs, i, count[i], bytes);
   // The output (last) must not overlap an input: the kernels read inputs while writing it.
   for (uint32_t i = 0; i < 2; ++i)
     if (off[2] < off[i] + count[i] * 4 && off[i] < off[2] + count[2] * 4)
@@ -130,11 +133,7 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   float f[8];
   for (uint32_t i = 0; i < 8; ++i) f[i] = static_cast<float>(numberAt(env, sc, i, "scalars"));
   uint64_t off[5];
-  for (uint32_t i = 0; i < 5; ++i) {
-    off[i] = static_cast<uint64_t>(intAt(env, offs, i, "offsets", 0, int64_t(1) << 52));
-    if (off[i] % 4 != 0) fail(env, true, "offsets[" + std::to_string(i) + "] must be a multiple of 4");
-    if (off[i] > bytes || n * 4 > bytes - off[i]) fail(env, true, "offsets[" + std::to_string(i) + "]: the tensor does not fit in heap");
-  }
+  for (uint32_t i = 0; i < 5; ++i) off[i] = tensorOffset(env, offs, i, n, bytes);
   // Every pair disjoint except w and wOut, which may be the same buffer (an elementwise update).
   for (uint32_t i = 0; i < 5; ++i)
     for (uint32_t j = i + 1; j < 5; ++j)
@@ -163,11 +162,7 @@ Napi::Value SumRows(const Napi::CallbackInfo& info) {
   }
   const uint64_t count[2] = {size[0] * size[1], size[1]};
   uint64_t off[2];
-  for (uint32_t i = 0; i < 2; ++i) {
-    off[i] = static_cast<uint64_t>(intAt(env, offs, i, "offsets", 0, int64_t(1) << 52));
-    if (off[i] % 4 != 0) fail(env, true, "offsets[" + std::to_string(i) + "] must be a multiple of 4");
-    if (off[i] > bytes || count[i] * 4 > bytes - off[i]) fail(env, true, "offsets[" + std::to_string(i) + "]: the tensor does not fit in heap");
-  }
+  for (uint32_t i = 0; i < 2; ++i) off[i] = tensorOffset(env, offs, i, count[i], bytes);
   if (off[1] < off[0] + count[0] * 4 && off[0] < off[1] + count[1] * 4) fail(env, true, "offsets: the output overlaps the input");
   uint8_t* base = static_cast<uint8_t*>(heap.Data());
   train::sumRows(reinterpret_cast<const float*>(base + off[0]), size[0], size[1], reinterpret_cast<float*>(base + off[1]));

@@ -11,7 +11,7 @@
  * shared with another tensor) it does what tfjs does.
  */
 import * as tf from '@tensorflow/tfjs';
-import { nativeTrainingAddon, type WasmHeapBackend } from './native-kernels';
+import { nativeTrainingAddon, plainHeap, type WasmHeapBackend } from './native-kernels';
 
 type Gradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
@@ -79,15 +79,14 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       for (let j = 0; j < 4; j++) if (j !== k && ts[j].dataId === ts[k].dataId) return false;
     }
     const out = b.makeOutput([...ts[0].shape], 'float32');
-    // After the allocation, which may grow (and so replace) the wasm memory.
-    const heap = b.wasm.HEAPU8.buffer;
+    const heap = plainHeap(b);
     const at = (t: { dataId: object }) => (b.dataIdMap.get(t.dataId) as HeapEntry).memoryOffset;
     const newValue = tf.engine().makeTensorFromTensorInfo(out);
-    if (Object.prototype.toString.call(heap) !== '[object ArrayBuffer]') {
+    if (heap == null) {
       newValue.dispose();
       return false;
     }
-    native.adamUpdate(heap as ArrayBuffer, [at(ts[0]), at(out), at(ts[1]), at(ts[2]), at(ts[3])], n, scalars);
+    native.adamUpdate(heap, [at(ts[0]), at(out), at(ts[1]), at(ts[2]), at(ts[3])], n, scalars);
     ts[0].assign(newValue);
     newValue.dispose();
     return true;

@@ -76,6 +76,16 @@ function isHeapBackend(b: unknown): b is WasmHeapBackend {
   return w != null && w.dataIdMap != null && typeof w.makeOutput === 'function' && w.wasm?.HEAPU8 != null;
 }
 
+/**
+ * The wasm heap as an ArrayBuffer, or null (a SharedArrayBuffer under threads). Read it after allocating:
+ * an allocation may grow the wasm memory, which replaces the buffer. Not `instanceof`: the memory may come
+ * from another realm (jest, vm contexts).
+ */
+export function plainHeap(b: WasmHeapBackend): ArrayBuffer | null {
+  const heap = b.wasm.HEAPU8.buffer;
+  return Object.prototype.toString.call(heap) === '[object ArrayBuffer]' ? (heap as ArrayBuffer) : null;
+}
+
 /** Byte offsets of the tensors in the wasm heap, or null if one is not there. */
 function offsets(b: WasmHeapBackend, ts: TensorInfo[]): number[] | null {
   const out: number[] = [];
@@ -101,13 +111,12 @@ function runInto(
 ): TensorInfo | null {
   const out = b.makeOutput(outShape, 'float32');
   const offs = offsets(b, [ins[0], ins[1], out]);
-  const heap = b.wasm.HEAPU8.buffer;
-  // Not `instanceof`: the wasm memory may come from another realm (jest, vm contexts).
-  if (offs == null || Object.prototype.toString.call(heap) !== '[object ArrayBuffer]') {
+  const heap = plainHeap(b);
+  if (offs == null || heap == null) {
     (b as unknown as { disposeData(id: object): void }).disposeData(out.dataId);
     return null;
   }
-  native.trainingKernel(op, heap as ArrayBuffer, offs as [number, number, number], dims);
+  native.trainingKernel(op, heap, offs as [number, number, number], dims);
   return out;
 }
 
@@ -206,11 +215,11 @@ export function nativeSumLeading(args: KernelArgs): TensorInfo | null {
   if (rows < 1 || cols < 1) return null;
   const out = c.b.makeOutput(a.keepDims ? [...Array(r - 1).fill(1), cols] : [cols], 'float32');
   const offs = offsets(c.b, [x, out]);
-  const heap = c.b.wasm.HEAPU8.buffer;
-  if (offs == null || Object.prototype.toString.call(heap) !== '[object ArrayBuffer]') {
+  const heap = plainHeap(c.b);
+  if (offs == null || heap == null) {
     (c.b as unknown as { disposeData(id: object): void }).disposeData(out.dataId);
     return null;
   }
-  c.native.sumRows(heap as ArrayBuffer, offs as [number, number], rows, cols);
+  c.native.sumRows(heap, offs as [number, number], rows, cols);
   return out;
 }
