@@ -17,6 +17,7 @@ import { ArchName, parseArch } from '../attention/backbone';
 import { SAMPLER_NAMES, SamplerName } from '../config/qahan-config';
 import type { DatasetName } from '../data/dataset';
 import type { Augment, LrSchedule } from './trainer';
+import { CROSS_SOLVERS } from './mask-solvers';
 
 /** Attention knobs a plan may grid over, with their `qahan train` flags. */
 export const KNOB_FLAGS: Partial<Record<keyof AttentionOptions, string>> = {
@@ -43,6 +44,13 @@ export interface NoiseLevels {
   controlErrors: number[];
   /** Test images for the control-error evaluation (it anneals one image at a time). */
   controlErrorImages: number;
+  /**
+   * Solvers an annealed method's final checkpoint is also evaluated with ("trained with X, evaluated with
+   * Y"; mask-solvers.ts CROSS_SOLVERS). Absent in plans written before it: none.
+   */
+  crossSamplers?: string[];
+  /** Test images for each cross-sampler evaluation. */
+  crossSamplerImages?: number;
 }
 
 /** A method's configuration chosen by tuning (src/train/tuning-choice.ts). */
@@ -218,6 +226,8 @@ export function makePlan(o: PlanOptions): ExperimentPlan {
       rates: o.noise?.rates ?? [0.05, 0.1, 0.2, 0.3],
       controlErrors: o.noise?.controlErrors ?? [0.02, 0.05, 0.1],
       controlErrorImages: o.noise?.controlErrorImages ?? 500,
+      crossSamplers: o.noise?.crossSamplers ?? [...CROSS_SOLVERS],
+      crossSamplerImages: o.noise?.crossSamplerImages ?? 1000,
     },
     runs: [],
   };
@@ -264,11 +274,14 @@ export function makePlan(o: PlanOptions): ExperimentPlan {
           ];
           const n = plan.noise;
           const usesSampler = attentionMethod(p.method).usesSampler;
+          const annealed = attentionMethod(p.method).role === 'annealed';
+          const cross = n.crossSamplers ?? [];
           const evaluateArgs = [
             'experiment', 'evaluate', out,
             '--sigmas', n.sigmas.join(','),
             '--rates', n.rates.join(','),
             ...(usesSampler && n.controlErrors.length ? ['--control-errors', n.controlErrors.join(','), '--control-error-images', String(n.controlErrorImages)] : []),
+            ...(annealed && cross.length ? ['--cross-samplers', cross.join(','), '--cross-sampler-images', String(n.crossSamplerImages ?? 1000)] : []),
             ...(o.dataDir ? ['--data-dir', o.dataDir] : []),
             '--quiet',
           ];

@@ -12,9 +12,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { findAttentionMethod } from '../attention/methods';
 import { settingName } from './experiment-plan';
-import { NOISE_FILE, readRunConfig, RunConfig, RunNoiseResult } from './experiment-run';
+import { CROSS_SAMPLER_FILE, NOISE_FILE, readRunConfig, RunConfig, RunCrossSamplerResult, RunNoiseResult } from './experiment-run';
 import type { Series } from './plot';
-import { writeChart } from './report';
+import { crossSamplerMarkdown, writeChart, type CrossSamplerCell } from './report';
 import { bootstrapCI, cohensDz, holm, mean, minimumDetectableDifference, pairedT, sd, wilcoxonSignedRank } from './statistics';
 import { EpochMetrics, IterationRecord, ITERATIONS_FILE, METRICS_FILE, readJsonl, runComplete, ValidationRecord, VALIDATION_FILE } from './trainer';
 import { tuningChoices, tuningMarkdown, type TuningChoice, type VariantConfig } from './tuning-choice';
@@ -29,6 +29,8 @@ export interface LoadedRun {
   iterations: IterationRecord[];
   validation: ValidationRecord[];
   noise: RunNoiseResult[];
+  /** The final checkpoint evaluated with other solvers' masks (annealed methods). */
+  crossSampler: RunCrossSamplerResult[];
 }
 
 /** Every folder under the roots holding a run's config.json and metrics.jsonl (a run's folder is not searched further). */
@@ -70,6 +72,7 @@ export function loadRun(dir: string): LoadedRun {
     iterations: readJsonl<IterationRecord>(path.join(dir, ITERATIONS_FILE)),
     validation: readJsonl<ValidationRecord>(path.join(dir, VALIDATION_FILE)),
     noise: readJsonl<RunNoiseResult>(path.join(dir, NOISE_FILE)),
+    crossSampler: readJsonl<RunCrossSamplerResult>(path.join(dir, CROSS_SAMPLER_FILE)),
   };
 }
 
@@ -255,6 +258,8 @@ export interface SettingReport {
   power: { pair: string; sdDiff: number; mdd: Record<string, number> }[];
   /** Tuning settings: each method family's winning configuration on validation (./tuning-choice). */
   tuning: TuningChoice[];
+  /** "Trained with X, evaluated with Y": every annealed run's final checkpoint with each solver's masks. */
+  crossSampler: CrossSamplerCell[];
 }
 
 export interface ReportOptions {
@@ -399,6 +404,9 @@ export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o:
       comparisons,
       power,
       tuning: tuningChoices(methods, variantConfigs(runs)),
+      crossSampler: runs.flatMap((r) =>
+        r.crossSampler.map((c) => ({ method: r.variant, seed: r.seed, trainedWith: r.config.sampler ?? 'default', evaluatedWith: c.evaluatedWith, accuracy: c.accuracy, images: c.images, keptMean: c.keptMean })),
+      ),
     },
     measures,
   };
@@ -442,6 +450,7 @@ function markdown(r: SettingReport, charts: { title: string; file: string; png?:
         `${est(v.aucSteps, fix)} | ${est(v.aucSeconds, fix)} | ${est(v.smoothness, (x) => fix(x, 4))} | ${est(v.noiseAuc.gaussian, fix)} | ${est(v.noiseAuc.saltPepper, fix)} | ${est(v.noiseAuc.controlError, fix)} | ${fix(v.epochSeconds.mean, 1)} |`,
     );
   }
+  L.push(...crossSamplerMarkdown(r.crossSampler ?? []).map((l) => l.replace(/^### /, '## ')));
   L.push('', ...tuningMarkdown(r.tuning));
   L.push('## Seed-paired comparisons', '');
   L.push('Difference a - b over the seeds both have; p from the paired t test, Holm-corrected over the comparisons of each annealed variant on the same metric; Wilcoxon p (exact) as a check; d_z = mean / sd of the differences.', '');

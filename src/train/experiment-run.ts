@@ -3,7 +3,8 @@
  *
  * A run is trained with resume (a kill loses at most the epoch in progress; a complete run is skipped),
  * then evaluated under pixel noise and, for methods that use a sampler, under the QPU control-error
- * model. Evaluations are cached line by line in the run's noise.jsonl, so they resume too.
+ * model, and for annealed methods with other solvers' masks (cross-sampler.jsonl: does a network trained on
+ * annealed masks need the annealer at test time?). Evaluations are cached line by line, so they resume too.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,9 +15,11 @@ import type { SamplerName } from '../config/qahan-config';
 import { Dataset, DatasetName, loadDataset } from '../data/dataset';
 import { loadCheckpoint } from './checkpoint';
 import { ExperimentPlan, RunSpec, shardRuns } from './experiment-plan';
+import { CROSS_SOLVERS, isMaskSolver, MaskSolver } from './mask-solvers';
 import { buildNetwork, evaluate, readJsonl, runComplete, samplerFor, train } from './trainer';
 
 export const NOISE_FILE = 'noise.jsonl';
+export const CROSS_SAMPLER_FILE = 'cross-sampler.jsonl';
 
 export type NoiseKind = 'clean' | 'gaussian' | 'salt-pepper' | 'control-error';
 
@@ -27,6 +30,16 @@ export interface RunNoiseResult {
   accuracy: number;
   /** Test images evaluated. */
   images: number;
+}
+
+/** One line of a run's cross-sampler.jsonl: its final checkpoint with masks from another solver. */
+export interface RunCrossSamplerResult {
+  evaluatedWith: string;
+  accuracy: number;
+  /** Test images evaluated (the first of the test split). */
+  images: number;
+  /** Positions kept per image, mean. */
+  keptMean: number;
 }
 
 /** What a run's config.json holds (the fields read here). */
@@ -66,6 +79,9 @@ export interface EvaluateRunOptions {
   rates: number[];
   controlErrors?: number[];
   controlErrorImages?: number;
+  /** Solvers to evaluate an annealed method's masks with (mask-solvers.ts); others ignore it. */
+  crossSamplers?: string[];
+  crossSamplerImages?: number;
   dataDir?: string;
   quiet?: boolean;
 }
@@ -118,7 +134,26 @@ export async function evaluateRun(dir: string, o: EvaluateRunOptions): Promise<R
       add({ kind: 'control-error', level: s, accuracy: result.accuracy, images: result.images });
     }
   }
+  await crossSamplerRun(dir, c, o);
   return [...have.values()];
+}
+
+/** The cross-sampler evaluations of an annealed method's run that cross-sampler.jsonl does not hold yet. */
+async function crossSamplerRun(dir: string, c: RunConfig, o: EvaluateRunOptions): Promise<void> {
+  if (attentionMethod(c.method).role !== 'annealed') return;
+  const unknown = (o.crossSamplers ?? []).filter((s) => !isMaskSolver(s));
+  if (unknown.length) throw new RangeError(`cross-sampler solvers must be among ${CROSS_SOLVERS.join(', ')} (or another sampler), got ${unknown.join(', ')}`);
+  const file = path.join(dir, CROSS_SAMPLER_FILE);
+  const have = new Set(readJsonl<RunCrossSamplerResult>(file).map((r) => r.evaluatedWith));
+  const todo = (o.crossSamplers ?? []).filter((s) => !have.has(s));
+  if (!todo.length) return;
+  const { evaluateMasks } = await import('./mask-evaluation');
+  for (const solver of todo) {
+    const { result } = await evaluateMasks({ run: dir, limit: o.crossSamplerImages ?? 1000, sampler: solver as MaskSolver, dataDir: o.dataDir, reference: false });
+    const r: RunCrossSamplerResult = { evaluatedWith: solver, accuracy: result.accuracy, images: result.images, keptMean: result.keptMean };
+    fs.appendFileSync(file, JSON.stringify(r) + '\n');
+    if (!o.quiet) process.stderr.write(`${dir}: evaluated with ${solver}: ${(100 * r.accuracy).toFixed(2)}%\n`);
+  }
 }
 
 export interface RunShardOptions {

@@ -37,9 +37,10 @@ import { parseArch } from '../attention/backbone';
 import { loadCheckpoint } from './checkpoint';
 import type { CrossSamplerCell } from './report';
 
-/** Solvers besides the samplers: the two classical ablations. */
-export const CLASSICAL_SOLVERS = ['topk', 'qubo-ls'] as const;
-export type MaskSolver = SamplerName | (typeof CLASSICAL_SOLVERS)[number];
+import { CLASSICAL_SOLVERS, CROSS_SOLVERS, MaskSolver } from './mask-solvers';
+
+export { CLASSICAL_SOLVERS, CROSS_SOLVERS };
+export type { MaskSolver };
 
 export interface MaskEvaluationOptions {
   run: string;
@@ -357,9 +358,6 @@ export async function evaluateMasks(o: MaskEvaluationOptions): Promise<{ result:
     net.dispose();
   }
 }
-
-/** The cross-sampler table's evaluation solvers: the two annealers and the two classical ablations. */
-export const CROSS_SOLVERS: readonly MaskSolver[] = ['sa', 'sqa', 'topk', 'qubo-ls'];
 
 /**
  * "Trained with X, evaluated with Y": the test accuracy of every finished run of an annealed method

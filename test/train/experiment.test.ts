@@ -10,7 +10,7 @@ import { architecture } from '../../src/attention/backbone';
 import { AttentionNetwork } from '../../src/attention/network';
 import { initBackend } from '../../src/train/backend';
 import { makePlan, parseShard, readPlan, runLine, shardRuns, writePlan } from '../../src/train/experiment-plan';
-import { runShard } from '../../src/train/experiment-run';
+import { evaluateRun, runShard } from '../../src/train/experiment-run';
 import { experimentReport, iterationSmoothness, normalisedArea, SettingReport } from '../../src/train/experiment-report';
 import { EpochMetrics, IterationRecord, readJsonl, train, ValidationRecord } from '../../src/train/trainer';
 import { tmpDir, writeMnist } from '../data/fixtures';
@@ -63,6 +63,11 @@ test('plan: runs.txt has one resumable qahan train line per run, the Slurm array
   expect(lines.filter((l) => l.includes('--sampler sa ')).length).toBe(6);
   expect(lines.filter((l) => l.includes('--tau-min 0.3')).length).toBe(6);
   expect(lines.filter((l) => l.includes('--control-errors')).length).toBe(12); // qahan only
+  // Annealed methods are also evaluated with the other solvers' masks, by default with all four.
+  expect(lines.filter((l) => l.includes('--cross-samplers sa,sqa,topk,qubo-ls --cross-sampler-images 1000')).length).toBe(12);
+  expect(lines.filter((l) => l.includes('--tau-min') && l.includes('--cross-samplers')).length).toBe(0);
+  const noCross = makePlan({ dataset: 'mnist', methods: ['qahan@sa'], seeds: [0], epochs: 1, noise: { crossSamplers: [] } });
+  expect(runLine(noCross.runs[0], 'q')).not.toContain('--cross-samplers');
   const sbatch = fs.readFileSync(path.join(dir, 'slurm.sbatch'), 'utf8');
   expect(sbatch).toContain('#SBATCH --array=0-23\n');
   expect(sbatch).toContain('#SBATCH --time=02:00:00');
@@ -92,7 +97,7 @@ test('two shards, a run interrupted after its first epoch and resumed, then one 
     evalEvery: 2,
     validationFraction: 0.2,
     attention: { numSweeps: 16 },
-    noise: { sigmas: [0.3], rates: [0.2], controlErrors: [0.05], controlErrorImages: 8 },
+    noise: { sigmas: [0.3], rates: [0.2], controlErrors: [0.05], controlErrorImages: 8, crossSamplers: ['sa', 'topk'], crossSamplerImages: 8 },
     dataDir,
   });
   writePlan(dir, plan);
@@ -161,6 +166,33 @@ test('two shards, a run interrupted after its first epoch and resumed, then one 
   expect(fs.existsSync(path.join(out, plan.setting, 'report.md'))).toBe(true);
   expect(fs.existsSync(path.join(out, plan.setting, 'validation-accuracy-vs-steps.svg'))).toBe(true);
   expect(fs.existsSync(path.join(out, plan.setting, 'noise-control-error.svg'))).toBe(true);
+  // Trained with sa, evaluated with sa and with topk: the annealed runs only, one line per solver, cached.
+  for (const r of plan.runs) {
+    const file = path.join(dir, r.out, 'cross-sampler.jsonl');
+    if (r.method !== 'qahan') {
+      expect(fs.existsSync(file)).toBe(false);
+      continue;
+    }
+    const cells = readJsonl<{ evaluatedWith: string; accuracy: number; images: number }>(file);
+    expect(cells.map((c) => c.evaluatedWith)).toEqual(['sa', 'topk']);
+    for (const c of cells) {
+      expect(c.images).toBe(8);
+      expect(c.accuracy).toBeGreaterThanOrEqual(0);
+      expect(c.accuracy).toBeLessThanOrEqual(1);
+    }
+  }
+  expect(summary.crossSampler.map((c) => `${c.method}/${c.trainedWith}/${c.evaluatedWith}/${c.seed}`).sort()).toEqual(
+    ['sa', 'topk'].flatMap((s) => [0, 1, 2].map((seed) => `qahan@sa/sa/${s}/${seed}`)).sort(),
+  );
+  const md = fs.readFileSync(path.join(out, plan.setting, 'report.md'), 'utf8');
+  expect(md).toContain('## Trained with X, evaluated with Y');
+  expect(md).toMatch(/\| qahan@sa \(sa\) \| \d+\.\d\d ± \d+\.\d\d% \| \d+\.\d\d ± \d+\.\d\d% \|/);
+  // A second evaluation finds them cached and appends nothing.
+  const victimCross = path.join(dir, plan.runs.find((r) => r.method === 'qahan')!.out, 'cross-sampler.jsonl');
+  const size = fs.statSync(victimCross).size;
+  await evaluateRun(path.dirname(victimCross), { sigmas: [0.3], rates: [0.2], crossSamplers: ['sa', 'topk'], crossSamplerImages: 8, dataDir, quiet: true });
+  expect(fs.statSync(victimCross).size).toBe(size);
+  await expect(evaluateRun(path.dirname(victimCross), { sigmas: [], rates: [], crossSamplers: ['nope'], dataDir, quiet: true })).rejects.toThrow(/cross-sampler solvers/);
 });
 
 test('normalised areas and the detrended smoothness measure', () => {

@@ -9,8 +9,19 @@ import { ARCH_NAMES } from '../../attention/backbone';
 import type { AttentionOptions } from '../../attention/settings';
 import type { ParsedArgs } from '../command';
 import { attentionOptionsFrom } from './train';
+import { SAMPLER_NAMES } from '../../config/qahan-config';
+import { CLASSICAL_SOLVERS, isMaskSolver } from '../../train/mask-solvers';
 
 type Values = ParsedArgs['values'] & Record<string, string | boolean | string[] | undefined>;
+
+/** --cross-samplers: a comma-separated list of mask solvers ('' for none). */
+function solverList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const v = value.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = v.filter((x) => !isMaskSolver(x));
+  if (bad.length) throw new UsageError(`--cross-samplers takes solvers among ${[...SAMPLER_NAMES, ...CLASSICAL_SOLVERS].join(', ')}, got ${bad.join(', ')}`);
+  return v;
+}
 
 function numbers(value: string | undefined, name: string): number[] | undefined {
   if (value === undefined) return undefined;
@@ -113,6 +124,8 @@ export async function protocolCommand(which: 'plan' | 'run' | 'report' | 'evalua
           rates: numbers(s('rates'), 'rates'),
           controlErrors: numbers(s('control-errors'), 'control-errors'),
           controlErrorImages: intOption(s('control-error-images'), 'control-error-images'),
+          crossSamplers: solverList(s('cross-samplers')),
+          crossSamplerImages: intOption(s('cross-sampler-images'), 'cross-sampler-images'),
         } as never,
         setting: s('setting'),
       });
@@ -167,6 +180,8 @@ export async function protocolCommand(which: 'plan' | 'run' | 'report' | 'evalua
         rates: numbers(s('rates'), 'rates') ?? [0.05, 0.1, 0.2, 0.3],
         controlErrors: numbers(s('control-errors'), 'control-errors') ?? [],
         controlErrorImages: intOption(s('control-error-images'), 'control-error-images', 500),
+        crossSamplers: solverList(s('cross-samplers')) ?? [],
+        crossSamplerImages: intOption(s('cross-sampler-images'), 'cross-sampler-images', 1000),
         dataDir: s('data-dir'),
         quiet,
       });

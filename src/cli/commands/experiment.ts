@@ -38,6 +38,8 @@ const OPTIONS = {
   'qubo-sigmas': stringSpec('S1,S2', '(noise) QUBO coefficient-noise levels', '0.05,0.1,0.2,0.5'),
   'control-errors': stringSpec('E1,E2', '(plan, evaluate) QPU control-error levels', 'none'),
   'control-error-images': stringSpec('N', '(plan, evaluate) test images per control-error level', '500'),
+  'cross-samplers': stringSpec('S1,S2', '(plan, evaluate) solvers an annealed method is also evaluated with ("trained with X, evaluated with Y"; empty: none)', 'plan: sa,sqa,topk,qubo-ls; evaluate: none'),
+  'cross-sampler-images': stringSpec('N', '(plan, evaluate) test images per cross-sampler evaluation', '1000'),
   'data-dir': T['data-dir'],
   backend: T.backend,
   sampler: { ...T.sampler, description: '(convergence, noise) sampler of the annealed methods' },
