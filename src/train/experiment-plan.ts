@@ -236,10 +236,13 @@ export function makePlan(o: PlanOptions): ExperimentPlan {
   for (const seed of o.seeds) {
     for (const p of parsed) {
       const tuned = o.tuned?.[p.spec];
-      for (const knobs of tuned ? [tuned.knobs ?? {}] : cartesian(grid[p.method] ?? {})) {
+      // A tuned method keeps its chosen configuration; a grid given for it too varies knobs on top (the
+      // baselines at another k, say), and only those knobs name the variant.
+      for (const point of cartesian(grid[p.method] ?? {})) {
+        const knobs = tuned ? { ...(tuned.knobs ?? {}), ...point } : point;
         for (const lr of tuned ? [tuned.lr] : lrs) {
-          const knobText = Object.entries(knobs).map(([k, v]) => `-${k}${numberText(v as number)}`).join('');
-          const variant = tuned ? p.spec : `${p.spec}${knobText}${lrs.length > 1 ? `-lr${numberText(lr)}` : ''}`;
+          const knobText = (kn: object) => Object.entries(kn).map(([k, v]) => `-${k}${numberText(v as number)}`).join('');
+          const variant = tuned ? `${p.spec}${knobText(point)}` : `${p.spec}${knobText(knobs)}${lrs.length > 1 ? `-lr${numberText(lr)}` : ''}`;
           const id = `${variant}-s${seed}`;
           const out = path.posix.join('runs', id);
           const attention = { ...plan.attention, ...knobs };

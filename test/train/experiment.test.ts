@@ -34,9 +34,21 @@ test('plan: tuned methods get their chosen learning rate and knobs, named by the
     seeds: [0, 1],
     epochs: 2,
     lrs: [0.001, 0.003],
-    grid: { qahan: { lambda: [0.04, 0.13] }, gumbel: { tauMin: [0.3, 0.5] } },
+    grid: { gumbel: { tauMin: [0.3, 0.5] } },
     tuned: { 'qahan@sqa': { lr: 0.003, knobs: { lambda: 0.13 } }, none: { lr: 0.002 } },
   });
+  // A grid on a tuned method varies knobs on top of its configuration, and names the variant by them alone.
+  const matched = makePlan({
+    dataset: 'mnist',
+    methods: ['topk', 'qahan@sqa'],
+    seeds: [0],
+    epochs: 2,
+    grid: { topk: { k: [21] } },
+    tuned: { topk: { lr: 0.003 }, 'qahan@sqa': { lr: 0.003, knobs: { lambda: 0.13 } } },
+  });
+  expect(matched.runs.map((r) => r.id)).toEqual(['topk-k21-s0', 'qahan@sqa-s0']);
+  expect(matched.runs[0].trainArgs.join(' ')).toContain('--lr 0.003');
+  expect(matched.runs[0].trainArgs.join(' ')).toContain('--k 21');
   const variants = [...new Set(plan.runs.map((r) => r.variant))].sort();
   expect(variants).toEqual(['gumbel-tauMin0.3-lr0.001', 'gumbel-tauMin0.3-lr0.003', 'gumbel-tauMin0.5-lr0.001', 'gumbel-tauMin0.5-lr0.003', 'none', 'qahan@sqa']);
   const q = plan.runs.filter((r) => r.variant === 'qahan@sqa');
