@@ -260,6 +260,11 @@ export interface SettingReport {
   tuning: TuningChoice[];
   /** "Trained with X, evaluated with Y": every annealed run's final checkpoint with each solver's masks. */
   crossSampler: CrossSamplerCell[];
+  /**
+   * Positions kept per training image, per epoch, for variants whose count is free (qahan-free): the mean
+   * over seeds of each run's mean and of its spread over images.
+   */
+  kept: { variant: string; seeds: number; epochs: { epoch: number; mean: number; std: number }[] }[];
 }
 
 export interface ReportOptions {
@@ -404,12 +409,29 @@ export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o:
       comparisons,
       power,
       tuning: tuningChoices(methods, variantConfigs(runs)),
+      kept: keptPerEpoch(runs, variants),
       crossSampler: runs.flatMap((r) =>
         r.crossSampler.map((c) => ({ method: r.variant, seed: r.seed, trainedWith: r.config.sampler ?? 'default', evaluatedWith: c.evaluatedWith, accuracy: c.accuracy, images: c.images, keptMean: c.keptMean })),
       ),
     },
     measures,
   };
+}
+
+function keptPerEpoch(runs: readonly LoadedRun[], variants: readonly string[]): SettingReport['kept'] {
+  const out: SettingReport['kept'] = [];
+  for (const v of variants) {
+    const rs = runs.filter((r) => r.variant === v && r.epochs.some((e) => e.keptMean !== undefined));
+    if (!rs.length) continue;
+    const n = Math.min(...rs.map((r) => r.epochs.length));
+    const epochs = Array.from({ length: n }, (_, i) => ({
+      epoch: i + 1,
+      mean: mean(rs.map((r) => r.epochs[i].keptMean ?? NaN)),
+      std: mean(rs.map((r) => r.epochs[i].keptStd ?? NaN)),
+    }));
+    out.push({ variant: v, seeds: rs.length, epochs });
+  }
+  return out;
 }
 
 /** Each variant's family (method, with @sampler when the variant names it), learning rate and attention options. */
@@ -449,6 +471,13 @@ function markdown(r: SettingReport, charts: { title: string; file: string; png?:
       `| ${v.variant} | ${v.seeds.length} | ${est(v.finalTest, pct)} | ${est(v.finalValidation, pct)} | ${est(v.stepsToTarget, (x) => fix(x, 0))} (${v.stepsToTarget.reached}/${v.seeds.length}) | ${est(v.secondsToTarget, (x) => fix(x, 1))} | ` +
         `${est(v.aucSteps, fix)} | ${est(v.aucSeconds, fix)} | ${est(v.smoothness, (x) => fix(x, 4))} | ${est(v.noiseAuc.gaussian, fix)} | ${est(v.noiseAuc.saltPepper, fix)} | ${est(v.noiseAuc.controlError, fix)} | ${fix(v.epochSeconds.mean, 1)} |`,
     );
+  }
+  if (r.kept?.length) {
+    const n = Math.max(...r.kept.map((k) => k.epochs.length));
+    L.push('', '## Positions kept', '', 'Per training image, for variants whose count is free: mean over seeds of each epoch\'s mean (and of its spread over images).', '');
+    L.push(`| variant | seeds | ${Array.from({ length: n }, (_, i) => `epoch ${i + 1}`).join(' | ')} |`);
+    L.push(`|---|---:|${Array.from({ length: n }, () => '---:').join('|')}|`);
+    for (const k of r.kept) L.push(`| ${k.variant} | ${k.seeds} | ${k.epochs.map((e) => `${fix(e.mean, 1)} ± ${fix(e.std, 1)}`).join(' | ')} |`);
   }
   L.push(...crossSamplerMarkdown(r.crossSampler ?? []).map((l) => l.replace(/^### /, '## ')));
   L.push('', ...tuningMarkdown(r.tuning));

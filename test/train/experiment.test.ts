@@ -274,3 +274,25 @@ test('--tuned reads the tuning reports and says what is wrong with them', async 
   expect(() => readTuned(`${a},${a}`)).toThrow(/more than one file/);
   expect(() => readTuned(write('d', { tuning: [{ family: 'x', lr: 1, knobs: { k: 'no' } }] }))).toThrow(/not a number/);
 });
+
+test("the report's positions-kept table: per epoch, the mean over seeds of each run's mean and spread", () => {
+  const root = tmpDir('qahan-kept-');
+  const write = (variant: string, seed: number, kept: [number, number][] | undefined) => {
+    const dir = path.join(root, `${variant}-s${seed}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ setting: 'kept-test', variant, dataset: 'mnist', method: variant, epochs: 2, seed, lr: 0.001, evalEvery: 1 }));
+    const metrics = [1, 2].map((epoch, i) => ({ epoch, testAccuracy: 0.5, validationAccuracy: 0.5, seconds: 1, steps: 2 * epoch, ...(kept ? { keptMean: kept[i][0], keptStd: kept[i][1] } : {}) }));
+    fs.writeFileSync(path.join(dir, 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m)).join('\n') + '\n');
+    const val = [1, 2, 3, 4].map((step) => ({ epoch: Math.ceil(step / 2), step, seconds: step, validationLoss: 1, validationAccuracy: 0.5 }));
+    fs.writeFileSync(path.join(dir, 'validation.jsonl'), val.map((m) => JSON.stringify(m)).join('\n') + '\n');
+  };
+  write('qahan-free', 0, [[20, 4], [22, 5]]);
+  write('qahan-free', 1, [[10, 2], [12, 3]]);
+  write('topk', 0, undefined);
+  write('topk', 1, undefined);
+  const out = tmpDir('qahan-kept-report-');
+  experimentReport([root], out, { png: false });
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'kept-test', 'summary.json'), 'utf8')) as SettingReport;
+  expect(summary.kept).toEqual([{ variant: 'qahan-free', seeds: 2, epochs: [{ epoch: 1, mean: 15, std: 3 }, { epoch: 2, mean: 17, std: 4 }] }]);
+  expect(fs.readFileSync(path.join(out, 'kept-test', 'report.md'), 'utf8')).toContain('| qahan-free | 2 | 15.0 ± 3.0 | 17.0 ± 4.0 |');
+});
