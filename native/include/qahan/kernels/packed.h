@@ -67,14 +67,6 @@ QAHAN_AI bool any(v8 x) {
 
 constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
 
-// SplitMix64's finaliser (Steele, Lea and Flood 2014; passes BigCrush on a Weyl sequence).
-template <class V>
-QAHAN_AI V mix(V z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 // Calls fn(std::integral_constant<int, K>, std::bool_constant<Unit>) with the chunk's bit planes K (2..4)
 // and whether every weight is one unit, so each sweep is compiled for its own counter width.
 template <class Fn>
@@ -108,56 +100,78 @@ QAHAN_AI void addBond(V* U, V x, int w) {
     if ((w >> p0) & 1) addFrom<V, K>(U, x, p0);
 }
 
-QAHAN_AI int lanes(v1 x) { return __builtin_popcountll(x[0]); }
-QAHAN_AI int lanes(v4 x) {
-  return __builtin_popcountll(x[0]) + __builtin_popcountll(x[1]) + __builtin_popcountll(x[2]) + __builtin_popcountll(x[3]);
-}
-QAHAN_AI int lanes(v8 x) {
-#if defined(QAHAN_ISA_AVX512)
-  // Nibble counts from a table (the CPU check does not ask for VPOPCNTDQ), summed by SAD.
-  const __m512i y = reinterpret_cast<__m512i>(x), low = _mm512_set1_epi8(0x0f);
-  const __m512i lut = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4));
-  const __m512i c = _mm512_add_epi8(_mm512_shuffle_epi8(lut, _mm512_and_si512(y, low)),
-                                    _mm512_shuffle_epi8(lut, _mm512_and_si512(_mm512_srli_epi64(y, 4), low)));
-  return static_cast<int>(_mm512_reduce_add_epi64(_mm512_sad_epu8(c, _mm512_setzero_si512())));
-#else
-  return lanes(v4{x[0], x[1], x[2], x[3]}) + lanes(v4{x[4], x[5], x[6], x[7]});
-#endif
+// Where the bit-serial decisions take their first exit test. A 512-lane update needs about 10 steps on
+// average (the most of ~400 geometric counts), and a test taken at random mispredicts: the flush also
+// throws away the next updates' work already under way, which cost more than the steps a test saves. So
+// the first `first` steps run without a test, and once per sweep `first` moves so that the test after
+// them finds lanes left in between 1/48 and 1/16 of the updates (standalone, 3-regular, 512 reads:
+// 0.053 ns per attempt with the band 1/12..1/4, 0.050 with 1/24..1/8, 0.047 with 1/48..1/16, no better
+// lower). Steps after the last lane is decided change nothing, so the samples never depend on `first`.
+struct ExitPolicy {
+  int first;
+  uint32_t runs = 0, tails = 0;
+  explicit ExitPolicy(int f) : first(f) {}
+  void endSweep() {
+    if (runs >= 16) {
+      if (tails * 16 > runs && first < 40) ++first;
+      else if (tails * 48 < runs && first > 2) --first;
+    }
+    runs = tails = 0;
+  }
+};
+
+template <class V>
+constexpr int firstSteps() {
+  return words<V>() == 8 ? 12 : words<V>() == 4 ? 11 : 8;
 }
 
 // The bit-serial decision shared by every update: lanes in und compare fresh random bits with their
 // threshold's bits, most significant first (plane(t) = lanes whose threshold has a 1 at step t); a lane
-// is decided at the first difference (r = 0 < 1 flips). The first exit test comes after about
-// log2(lanes) + 3 steps, when every lane is decided with probability ~0.9: an exit test taken at
-// random mispredicts, and that cost more than the steps it saved. Then tests every 4 steps. Steps
-// after the last lane is decided change nothing, so the samples do not depend on where the tests are.
+// is decided at the first difference (r = 0 < 1 flips). The first ex.first steps run untested (see
+// ExitPolicy), then the rare tail tests every 2 steps.
 template <class V, class Plane>
-QAHAN_AI void serialStep(V& acc, V& und, V z0, const Plane& plane, int t) {
-  const V r = mix<V>(z0 + splat<V>(uint64_t(t) * kGamma));
+QAHAN_AI void serialStep(V& acc, V& und, V& z, const Plane& plane, int t) {
+  // r = SplitMix64's finaliser of z (Steele, Lea and Flood 2014; passes BigCrush on a Weyl sequence),
+  // its last xor folded into r ^ P (one ternary-logic instruction where there is one); z steps by the
+  // golden gamma, so step t hashes z0 + t * gamma.
+  V x = z;
+  z += splat<V>(kGamma);
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   const V P = plane(t);
-  acc |= und & ~r & P;
-  und &= ~(r ^ P);
+  const V rp = x ^ (x >> 31) ^ P;  // r ^ P: set where this step decides
+  acc |= und & rp & P;             // decided with r = 0 < 1 = P: flips
+  und &= ~rp;
 }
 
 template <class V, class Plane>
-QAHAN_AI V bitSerial(V acc, V und, V z0, Plane plane) {
-  const int first = (64 - __builtin_clzll(static_cast<uint64_t>(lanes(und)) | 1)) + 3;
+QAHAN_AI V bitSerial(V acc, V und, V z0, Plane plane, ExitPolicy& ex) {
+  const int first = ex.first;
+  V z = z0;
   int t = 0;
-  for (; t < first; t += 2) {
-    serialStep(acc, und, z0, plane, t);
-    serialStep(acc, und, z0, plane, t + 1);
+  for (; t + 1 < first; t += 2) {
+    serialStep(acc, und, z, plane, t);
+    serialStep(acc, und, z, plane, t + 1);
   }
-  for (; t < 64 && any(und); t += 4)
-    for (int u = 0; u < 4; ++u) serialStep(acc, und, z0, plane, t + u);
+  if (t < first) serialStep(acc, und, z, plane, t++);
+  ++ex.runs;
+  if (__builtin_expect(any(und), 0)) {
+    ++ex.tails;
+    for (; t < 64 && any(und); t += 2) {
+      serialStep(acc, und, z, plane, t);
+      serialStep(acc, und, z, plane, t + 1);
+    }
+  }
   return acc;
 }
 
 // The flips of one update: lanes whose count U says downhill (2U >= W) flip; an uphill lane of class
 // c = U flips when its random bits, compared with q[W - 2c] most significant bit first, fall below it.
-// z0 holds each lane word's hash input of step 0.
-template <class V, int K>
-QAHAN_AI V flips(const V* U, int W, const uint64_t* q, const StepCodes& codes, V z0) {
-  const int C = (W + 1) / 2;  // uphill classes: U = c with 2c < W
+// z0 holds each lane word's hash input of step 0. C = ceil(W / 2) uphill classes, a constant where it is
+// small (one copy per C: no loop over classes at run time); 0 = taken from W.
+template <class V, int K, int CT>
+QAHAN_AI V flipsC(const V* U, int W, const uint64_t* q, const StepCodes& codes, V z0, ExitPolicy& ex) {
+  const int C = CT > 0 ? CT : (W + 1) / 2;  // uphill classes: U = c with 2c < W
   V uphill = splat<V>(0), und = splat<V>(0);
   V cls[8];
   for (int c = 0; c < C; ++c) {
@@ -175,19 +189,31 @@ QAHAN_AI V flips(const V* U, int W, const uint64_t* q, const StepCodes& codes, V
     V combo[8];
     combo[0] = splat<V>(0);
     for (int m = 1; m < (1 << C); ++m) combo[m] = combo[m & (m - 1)] | cls[__builtin_ctz(m)];
-    return bitSerial<V>(acc, und, z0, [&](int t) { return combo[code[t]]; });
+    return bitSerial<V>(acc, und, z0, [&](int t) { return combo[code[t]]; }, ex);
   }
   return bitSerial<V>(acc, und, z0, [&](int t) {
     V P = splat<V>(0);
     for (int c = 0; c < C; ++c)
       if ((code[t] >> c) & 1) P |= cls[c];
     return P;
-  });
+  }, ex);
+}
+
+template <class V, int K>
+QAHAN_AI V flips(const V* U, int W, const uint64_t* q, const StepCodes& codes, V z0, ExitPolicy& ex) {
+  // Sites come sorted by field total within a colour, so this switch is predicted.
+  switch ((W + 1) / 2) {
+    case 1: return flipsC<V, K, 1>(U, W, q, codes, z0, ex);
+    case 2: return flipsC<V, K, 2>(U, W, q, codes, z0, ex);
+    case 3: return flipsC<V, K, 3>(U, W, q, codes, z0, ex);
+    default: return flipsC<V, K, 0>(U, W, q, codes, z0, ex);
+  }
 }
 
 // One update of position i in every word of a: (n + 1) vectors, a[n] == 0.
 template <class V, int K, bool Unit>
-QAHAN_AI void updateWords(const Chunk& st, V* __restrict__ a, int i, const uint64_t* q, const StepCodes& codes, V z0) {
+QAHAN_AI void updateWords(const Chunk& st, V* __restrict__ a, int i, const uint64_t* q, const StepCodes& codes, V z0,
+                          ExitPolicy& ex) {
   const V ai = a[i];
   V U[K];
   for (int p = 0; p < K; ++p) U[p] = splat<V>(0);
@@ -195,7 +221,7 @@ QAHAN_AI void updateWords(const Chunk& st, V* __restrict__ a, int i, const uint6
     const Bond& b = st.bonds[e];
     addBond<V, K, Unit>(U, ai ^ a[b.j] ^ splat<V>(b.m), b.w);
   }
-  a[i] = ai ^ flips<V, K>(U, st.total[i], q, codes, z0);
+  a[i] = ai ^ flips<V, K>(U, st.total[i], q, codes, z0, ex);
 }
 
 // Word-parallel sweep: the NW words of a vector are NW * 64 reads of the same position. q[k]: acceptance
@@ -203,9 +229,10 @@ QAHAN_AI void updateWords(const Chunk& st, V* __restrict__ a, int i, const uint6
 // the sweep for the counter.
 template <class V, int K, bool Unit>
 QAHAN_AI void sweep(const Chunk& st, V* __restrict__ a, const uint64_t* q, const StepCodes& codes, V key,
-                    uint64_t sweepIndex) {
+                    uint64_t sweepIndex, ExitPolicy& ex) {
   uint64_t ctr = (sweepIndex * static_cast<uint64_t>(st.n)) << 6;
-  for (int i = 0; i < st.n; ++i, ctr += 64) updateWords<V, K, Unit>(st, a, i, q, codes, key + splat<V>(ctr * kGamma));
+  for (int i = 0; i < st.n; ++i, ctr += 64) updateWords<V, K, Unit>(st, a, i, q, codes, key + splat<V>(ctr * kGamma), ex);
+  ex.endSweep();
 }
 
 template <class V, int K, bool Unit>
@@ -214,9 +241,10 @@ void runChunkT(const Chunk& c) {
   V* a = reinterpret_cast<V*>(c.a);
   V key;
   for (int k = 0; k < NW; ++k) key[k] = c.keys[k];
+  ExitPolicy ex(firstSteps<V>());
   for (size_t t = 0; t < c.sweeps; ++t) {
     if (c.beforeSweep(c.ctx, t)) return;
-    sweep<V, K, Unit>(c, a, c.q, *c.codes, key, t);
+    sweep<V, K, Unit>(c, a, c.q, *c.codes, key, t, ex);
   }
 }
 
@@ -226,18 +254,18 @@ void runChunkT(const Chunk& c) {
 // of groups of up to 4 class masks; a step's plane is one load per group); the others flip at once, or
 // never (rej).
 template <class V, int K, int G>
-QAHAN_AI V sqaSerial(V acc, V und, V z0, const V* tab, const SqaClasses& cl) {
+QAHAN_AI V sqaSerial(V acc, V und, V z0, const V* tab, const SqaClasses& cl, ExitPolicy& ex) {
   const uint8_t(*code)[6] = cl.code;
-  if (G == 1) return bitSerial<V>(acc, und, z0, [&](int t) { return tab[code[t][0]]; });
-  if (G == 2) return bitSerial<V>(acc, und, z0, [&](int t) { return tab[code[t][0]] | tab[code[t][1]]; });
+  if (G == 1) return bitSerial<V>(acc, und, z0, [&](int t) { return tab[code[t][0]]; }, ex);
+  if (G == 2) return bitSerial<V>(acc, und, z0, [&](int t) { return tab[code[t][0]] | tab[code[t][1]]; }, ex);
   if (G == 3)
-    return bitSerial<V>(acc, und, z0, [&](int t) { return tab[code[t][0]] | tab[code[t][1]] | tab[code[t][2]]; });
+    return bitSerial<V>(acc, und, z0, [&](int t) { return tab[code[t][0]] | tab[code[t][1]] | tab[code[t][2]]; }, ex);
   const int groups = cl.groups;
   return bitSerial<V>(acc, und, z0, [&](int t) {
     V P = tab[code[t][0]];
     for (int g = 1; g < groups; ++g) P |= tab[code[t][g]];
     return P;
-  });
+  }, ex);
 }
 
 // Every union of the S masks m: t[x] = OR of m[j] over the bits j of x (unrolled, kept in registers).
@@ -252,7 +280,7 @@ QAHAN_AI void unions(V* t, const V* m) {
 
 template <class V, int K, bool Unit>
 QAHAN_AI void updateSqa(const Chunk& st, V* __restrict__ s, const V* prev, const V* next, int i, const SqaTables& tb,
-                        V z0) {
+                        V z0, ExitPolicy& ex) {
   const V ai = s[i];
   V U[K];
   for (int p = 0; p < K; ++p) U[p] = splat<V>(0);
@@ -296,10 +324,10 @@ QAHAN_AI void updateSqa(const Chunk& st, V* __restrict__ s, const V* prev, const
   }
   const V acc = ~(und | rej);
   V out;
-  if (cl.groups == 1) out = sqaSerial<V, K, 1>(acc, und, z0, tab, cl);
-  else if (cl.groups == 2) out = sqaSerial<V, K, 2>(acc, und, z0, tab, cl);
-  else if (cl.groups == 3) out = sqaSerial<V, K, 3>(acc, und, z0, tab, cl);
-  else out = sqaSerial<V, K, 0>(acc, und, z0, tab, cl);
+  if (cl.groups == 1) out = sqaSerial<V, K, 1>(acc, und, z0, tab, cl, ex);
+  else if (cl.groups == 2) out = sqaSerial<V, K, 2>(acc, und, z0, tab, cl, ex);
+  else if (cl.groups == 3) out = sqaSerial<V, K, 3>(acc, und, z0, tab, cl, ex);
+  else out = sqaSerial<V, K, 0>(acc, und, z0, tab, cl, ex);
   s[i] = ai ^ out;
 }
 
@@ -311,6 +339,7 @@ void runSqaT(const Chunk& c) {
   for (int k = 0; k < NW; ++k) key[k] = c.keys[k];
   const int n = c.n, P = c.slices;
   const size_t stride = static_cast<size_t>(n) + 1;
+  ExitPolicy ex(firstSteps<V>());
   for (size_t t = 0; t < c.sweeps; ++t) {
     if (c.beforeSweep(c.ctx, t)) return;
     for (int k = 0; k < P; ++k) {
@@ -319,8 +348,9 @@ void runSqaT(const Chunk& c) {
       const V* next = a + ((k + 1) % P) * stride;
       uint64_t ctr = ((t * static_cast<uint64_t>(P) + k) * static_cast<uint64_t>(n)) << 6;
       for (int i = 0; i < n; ++i, ctr += 64)
-        updateSqa<V, K, Unit>(c, s, prev, next, i, *c.sqa, key + splat<V>(ctr * kGamma));
+        updateSqa<V, K, Unit>(c, s, prev, next, i, *c.sqa, key + splat<V>(ctr * kGamma), ex);
     }
+    ex.endSweep();
   }
 }
 
@@ -387,15 +417,18 @@ void runSitesT(const Chunk& c) {
   V lane;
   for (int l = 0; l < L; ++l) lane[l] = uint64_t(l) * 64 * kGamma;
   const SiteGroups& g = *c.groups;
+  ExitPolicy ex(firstSteps<V>()), ex1(firstSteps<v1>());
   for (size_t t = 0; t < c.sweeps; ++t) {
     if (c.beforeSweep(c.ctx, t)) return;
+    ex.endSweep();
+    ex1.endSweep();
     const uint64_t base = (t * static_cast<uint64_t>(c.n)) << 6;
     auto zOf = [&](int p) { return key + (base + (static_cast<uint64_t>(p) << 6)) * kGamma; };
     for (int it = 0; it < g.items; ++it) {
       const SiteGroup& gr = g.item[it];
       const int p = gr.p;
       if (gr.slots < 0) {  // a single position
-        updateWords<v1, K, Unit>(c, reinterpret_cast<v1*>(a), p, c.q, *c.codes, v1{zOf(p)});
+        updateWords<v1, K, Unit>(c, reinterpret_cast<v1*>(a), p, c.q, *c.codes, v1{zOf(p)}, ex1);
         continue;
       }
       V ai, U[K];
@@ -408,14 +441,14 @@ void runSitesT(const Chunk& c) {
         V a2, U2[K];
         __builtin_memcpy(&a2, a + g2.p, sizeof(V));
         countGroup<V, K, Unit>(g, g2, a, a2, U2);
-        const V n1 = ai ^ flips<V, K>(U, gr.W, c.q, *c.codes, splat<V>(zOf(p)) + lane);
+        const V n1 = ai ^ flips<V, K>(U, gr.W, c.q, *c.codes, splat<V>(zOf(p)) + lane, ex);
         __builtin_memcpy(a + p, &n1, sizeof(V));
-        const V n2 = a2 ^ flips<V, K>(U2, g2.W, c.q, *c.codes, splat<V>(zOf(g2.p)) + lane);
+        const V n2 = a2 ^ flips<V, K>(U2, g2.W, c.q, *c.codes, splat<V>(zOf(g2.p)) + lane, ex);
         __builtin_memcpy(a + g2.p, &n2, sizeof(V));
         ++it;
         continue;
       }
-      const V nw = ai ^ flips<V, K>(U, gr.W, c.q, *c.codes, splat<V>(zOf(p)) + lane);
+      const V nw = ai ^ flips<V, K>(U, gr.W, c.q, *c.codes, splat<V>(zOf(p)) + lane, ex);
       __builtin_memcpy(a + p, &nw, sizeof(V));
     }
   }
