@@ -125,19 +125,26 @@ constexpr int firstSteps() {
   return words<V>() == 8 ? 12 : words<V>() == 4 ? 11 : 8;
 }
 
+// Step t's random word is r = SplitMix64's finaliser of z0 + t * gamma (Steele, Lea and Flood 2014;
+// passes BigCrush on a Weyl sequence); mixHead leaves its last xorshift, r = x ^ (x >> 31), to be folded
+// into r ^ P (one ternary-logic instruction where there is one).
+template <class V>
+QAHAN_AI V mixHead(V z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  return (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+}
+
 // The bit-serial decision shared by every update: lanes in und compare fresh random bits with their
-// threshold's bits, most significant first (plane(t) = lanes whose threshold has a 1 at step t); a lane
-// is decided at the first difference (r = 0 < 1 flips). The first ex.first steps run untested (see
-// ExitPolicy), then the rare tail tests every 2 steps.
+// threshold's bits (plane(t) = lanes whose threshold has a 1 at bit 63 - t); a lane is decided at the
+// first difference from the top (r = 0 < 1 flips). The first ex.first steps run untested (see
+// ExitPolicy) and are taken least significant first: b = (r != P) ? P : b then holds, after the top
+// bit, whether the lane's random bits fall below its threshold's on those bits (the topmost difference
+// wins, as in a serial compare from the top), one instruction a step fewer than tracking decided lanes;
+// eq keeps the lanes equal on all of them, and the rare tail goes on from the top, testing every 2 steps.
 template <class V, class Plane>
 QAHAN_AI void serialStep(V& acc, V& und, V& z, const Plane& plane, int t) {
-  // r = SplitMix64's finaliser of z (Steele, Lea and Flood 2014; passes BigCrush on a Weyl sequence),
-  // its last xor folded into r ^ P (one ternary-logic instruction where there is one); z steps by the
-  // golden gamma, so step t hashes z0 + t * gamma.
-  V x = z;
+  const V x = mixHead(z);
   z += splat<V>(kGamma);
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   const V P = plane(t);
   const V rp = x ^ (x >> 31) ^ P;  // r ^ P: set where this step decides
   acc |= und & rp & P;             // decided with r = 0 < 1 = P: flips
@@ -145,19 +152,33 @@ QAHAN_AI void serialStep(V& acc, V& und, V& z, const Plane& plane, int t) {
 }
 
 template <class V, class Plane>
+QAHAN_AI void blockStep(V& b, V& eq, V& z, const Plane& plane, int t) {
+  const V x = mixHead(z);
+  z -= splat<V>(kGamma);
+  const V P = plane(t);
+  const V rp = x ^ (x >> 31) ^ P;
+  b = (rp & P) | (~rp & b);
+  eq &= ~rp;
+}
+
+template <class V, class Plane>
 QAHAN_AI V bitSerial(V acc, V und, V z0, Plane plane, ExitPolicy& ex) {
   const int first = ex.first;
-  V z = z0;
-  int t = 0;
-  for (; t + 1 < first; t += 2) {
-    serialStep(acc, und, z, plane, t);
-    serialStep(acc, und, z, plane, t + 1);
+  V b = splat<V>(0), eq = und;
+  V z = z0 + splat<V>(uint64_t(first - 1) * kGamma);
+  int t = first - 1;
+  if (first & 1) blockStep(b, eq, z, plane, t--);
+  for (; t > 0; t -= 2) {
+    blockStep(b, eq, z, plane, t);
+    blockStep(b, eq, z, plane, t - 1);
   }
-  if (t < first) serialStep(acc, und, z, plane, t++);
+  acc |= und & b;
+  und = eq;
   ++ex.runs;
   if (__builtin_expect(any(und), 0)) {
     ++ex.tails;
-    for (; t < 64 && any(und); t += 2) {
+    z = z0 + splat<V>(uint64_t(first) * kGamma);
+    for (t = first; t < 64 && any(und); t += 2) {
       serialStep(acc, und, z, plane, t);
       serialStep(acc, und, z, plane, t + 1);
     }
