@@ -41,6 +41,11 @@ struct Sites {
   std::vector<int32_t> pos;     // model site -> position (n -> n)
   int K = 1;
   bool unit = true;
+  // Energies from the packed words: E = c + unit (2 U - S), U a read's weighted count of unsatisfied
+  // bonds (fields as bonds to the dummy site) and S the sum of all weights, used only when every energy
+  // of the model is an exact sum in double (exactEnergies), so the value is Model::energy's bit for bit.
+  bool exact = false;
+  double c = 0.0, unitValue = 0.0, S = 0.0;
 };
 
 // Site-parallel groups of L lanes (see packed::SiteGroups): a run of L positions with no bond between
@@ -141,6 +146,37 @@ std::vector<int32_t> colourOrder(const IntegerForm& f) {
   return order;
 }
 
+// Whether every energy of the model (m and its spin form p) and c + unit (2 U - S) are exact sums in
+// double whatever the order: all coefficients integer multiples of one power of two 2^e, and the sum of
+// their magnitudes below 2^50 such units. Then Model::energy's sum and the count formula both give the
+// exact value, the same double.
+bool exactEnergies(const Model& m, const Problem& p, double unit, double S) {
+  if (!m.dense.empty() || p.dense || !(S < double(1 << 24))) return false;
+  int e = 1 << 20;
+  bool ok = true;
+  auto grid = [&](double v) {
+    if (!std::isfinite(v)) ok = false;
+    if (v == 0.0 || !ok) return;
+    int x;
+    const double f = std::frexp(std::fabs(v), &x);
+    const uint64_t M = static_cast<uint64_t>(std::ldexp(f, 53));
+    e = std::min(e, x - 53 + __builtin_ctzll(M));
+  };
+  grid(m.offset), grid(p.c), grid(unit);
+  for (double v : m.linear) grid(v);
+  for (double v : m.bias) grid(v);
+  for (double v : p.h) grid(v);
+  for (double v : p.val) grid(v);
+  if (!ok) return false;
+  double mm = std::fabs(m.offset), pp = std::fabs(p.c) + 2.0 * unit * S;
+  for (double v : m.linear) mm += std::fabs(v);
+  for (double v : m.bias) mm += std::fabs(v);
+  for (double v : p.h) pp += std::fabs(v);
+  for (double v : p.val) pp += std::fabs(v);
+  const double lim = std::ldexp(1.0, 50 + e);
+  return mm < lim && pp < lim;
+}
+
 Sites packedSites(const IntegerForm& f) {
   Sites st;
   st.n = f.n;
@@ -162,6 +198,9 @@ Sites packedSites(const IntegerForm& f) {
     st.start[p + 1] = static_cast<uint32_t>(st.bonds.size());
   }
   while ((1 << st.K) <= f.maxField) ++st.K;
+  for (const Bond& b : st.bonds) st.S += b.w;
+  st.S /= 2;  // each bond between sites is listed at both ends
+  for (int p = 0; p < f.n; ++p) st.S += std::abs(f.hi[st.order[p]]) / 2.0;  // fields once
   return st;
 }
 
@@ -226,6 +265,7 @@ struct ChunkJob {
   int reads;           // the model's numReads
   const int8_t* init;  // the model's initial states or null
   int8_t* out;         // the model's samples (numReads * n)
+  double* energies;    // the model's energies (numReads)
 };
 
 // One start state as ceil(n / 64) words of site bits in model order: the initial state init (n values in
@@ -245,7 +285,10 @@ void startBits(const int8_t* init, int n, Vartype vt, Rng& rng, uint64_t* bits) 
   }
 }
 
-void runChunkJob(const ChunkJob& c, const BatchOptions& opt) {
+void unsatCounts(const Sites& st, const uint64_t* a, int NW, uint32_t* out);
+
+// The SA sweeps of one job; true when the energies were filled too (Sites::exact).
+bool runChunkJob(const ChunkJob& c, const BatchOptions& opt) {
   const int NW = c.words;
   const Sites& st = *c.sites;
   const int n = st.n, G = (n + 63) / 64;
@@ -327,6 +370,17 @@ void runChunkJob(const ChunkJob& c, const BatchOptions& opt) {
         for (; s < m; ++s) dst[s] = spread[(x[l] >> s) & 1][0];
       }
     }
+  // Energies from bit-sliced counts of the packed words (Model::energies over the bytes cost more than
+  // 100 sweeps of 512 reads on a 3-regular graph).
+  if (!st.exact) return false;
+  std::vector<uint32_t> u(static_cast<size_t>(NW) * 64);
+  unsatCounts(st, a, NW, u.data());
+  for (int k = 0; k < NW; ++k)
+    for (int l = 0; l < 64; ++l) {
+      const int r = (c.word0 + k) * 64 + l;
+      if (r < c.reads) c.energies[r] = st.c + st.unitValue * (2.0 * u[static_cast<size_t>(k) * 64 + l] - st.S);
+    }
+  return true;
 }
 
 int packedWords() {
@@ -597,7 +651,7 @@ namespace {
 // The chunks of a call and their run: whole vectors of words while they last, then one word at a time
 // (site-parallel when groups are given), so no word is computed and thrown away. Every word has its own
 // stream, so how the words are grouped never changes the samples. The layouts stay with the model.
-// run(job) fills the job's samples; the energies follow here.
+// run(job) fills the job's samples, and their energies when it returns true; else they follow here.
 template <class Run>
 std::vector<SampleOutput> runChunks(const std::vector<const PreparedModel*>& models, const std::vector<Ramp>* schedules,
                                     bool siteGroupsWanted, const BatchOptions& opt, Run run) {
@@ -612,7 +666,13 @@ std::vector<SampleOutput> runChunks(const std::vector<const PreparedModel*>& mod
   for (size_t b = 0; b < B; ++b) {
     const PreparedModel& pm = *models[b];
     const IntegerForm& f = pm.integer();
-    sites[b] = pm.derived<Sites>(kDerivedPackedSites, [&] { return new Sites(packedSites(f)); });
+    sites[b] = pm.derived<Sites>(kDerivedPackedSites, [&] {
+      auto* st = new Sites(packedSites(f));
+      st->c = pm.problem().c;
+      st->unitValue = f.unit;
+      st->exact = exactEnergies(pm.model(), pm.problem(), f.unit, st->S);
+      return st;
+    });
     const bool singles = siteGroupsWanted && words % NW != 0 && NW > 1;
     if (singles)
       groups[b] = pm.derived<Groups>(kDerivedPackedGroups + NW, [&] { return new Groups(siteGroups(*sites[b], NW)); });
@@ -622,16 +682,17 @@ std::vector<SampleOutput> runChunks(const std::vector<const PreparedModel*>& mod
     const Ramp* betas = schedules ? &(*schedules)[b] : nullptr;
     int w0 = 0;
     for (; w0 + NW <= words; w0 += NW)
-      jobs.push_back({models[b], sites[b].get(), nullptr, betas, b, w0, NW, R, init, out[b].samples.data()});
+      jobs.push_back({models[b], sites[b].get(), nullptr, betas, b, w0, NW, R, init, out[b].samples.data(),
+                      out[b].energies.data()});
     for (; w0 < words; ++w0)
       jobs.push_back({models[b], sites[b].get(), singles ? groups[b].get() : nullptr, betas, b, w0, 1, R, init,
-                      out[b].samples.data()});
+                      out[b].samples.data(), out[b].energies.data()});
   }
   parallelFor(
       jobs.size(), opt.threads,
       [&](size_t item) {
         const ChunkJob& c = jobs[item];
-        run(c);
+        if (run(c)) return;  // the energies came from the packed words
         const int n = c.model->model().n;
         const int r0 = c.word0 * 64, r1 = std::min(R, (c.word0 + c.words) * 64);
         c.model->model().energies(c.out + static_cast<size_t>(r0) * n, static_cast<size_t>(r1 - r0),
@@ -646,12 +707,15 @@ std::vector<SampleOutput> runChunks(const std::vector<const PreparedModel*>& mod
 
 std::vector<SampleOutput> runPackedSa(const std::vector<const PreparedModel*>& models, const std::vector<Ramp>& schedules,
                                       const BatchOptions& opt) {
-  return runChunks(models, &schedules, true, opt, [&opt](const ChunkJob& c) { runChunkJob(c, opt); });
+  return runChunks(models, &schedules, true, opt, [&opt](const ChunkJob& c) { return runChunkJob(c, opt); });
 }
 
 std::vector<SampleOutput> runPackedSqa(const std::vector<const PreparedModel*>& models, const SqaOptions& sqa,
                                        const BatchOptions& opt) {
-  return runChunks(models, nullptr, false, opt, [&sqa, &opt](const ChunkJob& c) { runSqaChunkJob(c, sqa, opt); });
+  return runChunks(models, nullptr, false, opt, [&sqa, &opt](const ChunkJob& c) {
+    runSqaChunkJob(c, sqa, opt);
+    return false;
+  });
 }
 #else
 const char* packedIsa() { return "none"; }

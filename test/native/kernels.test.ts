@@ -182,6 +182,26 @@ withKernels('kernel choice', () => {
     expect(() => native.simulatedAnnealing([m], { numReads: 4, seed: 1, threads: 0, numSweeps: 10, cardinality: 3, kernel: 'packed' })).toThrow(/cardinality/);
     expect(refusal(() => native.simulatedAnnealing([m], { numReads: 4, seed: 1, threads: 0, numSweeps: 10, kernel: 'fast' as never }))).toMatch(/^RangeError: params.kernel must be/);
   });
+  test("packed energies are Model::energy's bit for bit: counted from the packed words (dyadic units, SPIN or BINARY, with an offset) or summed over the samples (0.1 units)", async () => {
+    // Model::energy's order: offset, then the linear terms, then the quadratic ones.
+    const energyOf = (mm: NativeModel, x: Int8Array, k: number) => {
+      let e = mm.offset;
+      for (let i = 0; i < n; i++) e += mm.linear[i] * x[k * n + i];
+      for (let q = 0; q < mm.quadBias!.length; q++) e += mm.quadBias![q] * (x[k * n + mm.quadRow![q]] * x[k * n + mm.quadCol![q]]);
+      return e;
+    };
+    const scaled = (u: number, vartype: 'SPIN' | 'BINARY', offset: number): NativeModel => ({
+      ...ring(n, Jw.map((j) => j * u), hint.map((h) => h * u)),
+      vartype,
+      offset,
+    });
+    for (const mm of [scaled(0.25, 'SPIN', 1.5), scaled(0.75, 'BINARY', -3.25), scaled(0.1, 'SPIN', 0.3), scaled(0.1, 'BINARY', 0.7)]) {
+      // 1,100 reads: whole vectors of words and a single word (site-parallel on vector CPUs).
+      const [res] = await native.simulatedAnnealing([mm], { numReads: 1100, seed: 9, threads: 0, numSweeps: 20, kernel: 'packed' });
+      expect(res.kernel).toBe('packed');
+      for (let k = 0; k < 1100; k++) expect(res.energies[k]).toBe(energyOf(mm, res.samples, k));
+    }
+  });
   test('packed samples and energies are exact and do not depend on the vector width (each ISA in a child)', async () => {
     // 1,100 reads = 18 words: full 8-word (AVX-512) and 4-word (AVX2) chunks plus a partial last chunk,
     // the case that crashed the first AVX builds.
