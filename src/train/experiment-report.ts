@@ -145,15 +145,28 @@ interface RunMeasures {
   epochSeconds: number;
 }
 
+/**
+ * Which clock the seconds-based measures use: 'cpu' (the process's CPU seconds, every thread) when every
+ * run recorded it at every validation point and epoch, else 'wall'. CPU seconds are what a method costs;
+ * wall seconds on a shared machine also count other jobs and pauses.
+ */
+export type Clock = 'cpu' | 'wall';
+export function clockOf(runs: readonly LoadedRun[]): Clock {
+  const ok = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  return runs.length > 0 && runs.every((r) => r.validation.every((v) => ok(v.cpuSeconds)) && r.epochs.every((e) => ok(e.cpuSeconds) && ok(e.cpuElapsedSeconds))) ? 'cpu' : 'wall';
+}
+const secondsAt = (v: ValidationRecord, clock: Clock) => (clock === 'cpu' ? v.cpuSeconds! : v.seconds);
+const totalSeconds = (e: EpochMetrics | undefined, clock: Clock) => (e ? (clock === 'cpu' ? e.cpuElapsedSeconds! : e.elapsedSeconds) : NaN);
+
 /** Validation curve with chance accuracy at step 0 (where every method starts). */
-function curve(run: LoadedRun, chance: number): { steps: number[]; seconds: number[]; acc: number[] } {
+function curve(run: LoadedRun, chance: number, clock: Clock): { steps: number[]; seconds: number[]; acc: number[] } {
   const v = run.validation.filter((r) => r.epoch <= run.config.epochs);
-  return { steps: [0, ...v.map((r) => r.step)], seconds: [0, ...v.map((r) => r.seconds)], acc: [chance, ...v.map((r) => r.validationAccuracy)] };
+  return { steps: [0, ...v.map((r) => r.step)], seconds: [0, ...v.map((r) => secondsAt(r, clock))], acc: [chance, ...v.map((r) => r.validationAccuracy)] };
 }
 
-function measure(run: LoadedRun, target: number, secondsHorizon: number, chance: number): RunMeasures {
+function measure(run: LoadedRun, target: number, secondsHorizon: number, chance: number, clock: Clock): RunMeasures {
   const last = run.epochs[run.epochs.length - 1];
-  const c = curve(run, chance);
+  const c = curve(run, chance, clock);
   const hit = c.acc.findIndex((a, i) => i > 0 && a >= target);
   const sm = iterationSmoothness(run.iterations);
   const clean = run.noise.find((r) => r.kind === 'clean')?.accuracy;
@@ -164,7 +177,7 @@ function measure(run: LoadedRun, target: number, secondsHorizon: number, chance:
     finalTest: last?.testAccuracy ?? NaN,
     finalValidation: last?.validationAccuracy ?? NaN,
     totalSteps: last?.steps ?? NaN,
-    totalSeconds: last?.elapsedSeconds ?? NaN,
+    totalSeconds: totalSeconds(last, clock),
     stepsToTarget: !hasCurve ? NaN : hit > 0 ? c.steps[hit] : Infinity,
     secondsToTarget: !hasCurve ? NaN : hit > 0 ? c.seconds[hit] : Infinity,
     aucSteps: hasCurve ? normalisedArea(c.steps, c.acc, last.steps) : NaN,
@@ -174,7 +187,7 @@ function measure(run: LoadedRun, target: number, secondsHorizon: number, chance:
     noiseGaussian: noiseArea(run.noise, 'gaussian', clean),
     noiseSaltPepper: noiseArea(run.noise, 'salt-pepper', clean),
     noiseControlError: noiseArea(run.noise, 'control-error', ceClean),
-    epochSeconds: mean(run.epochs.map((e) => e.seconds)),
+    epochSeconds: mean(run.epochs.map((e) => (clock === 'cpu' ? e.cpuSeconds! : e.seconds))),
   };
 }
 
@@ -249,6 +262,8 @@ export interface SettingReport {
   targetRule: string;
   /** Seconds horizon of aucSeconds: the shortest run's training time. */
   secondsHorizon: number;
+  /** The clock of every seconds-based measure (secondsToTarget, aucSeconds, epoch seconds, the chart). */
+  clock: Clock;
   runs: number;
   unfinished: string[];
   duplicates: string[];
@@ -306,9 +321,10 @@ export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o:
     target = Number.isFinite(best) ? Math.floor(0.98 * best * 1000) / 1000 : NaN;
     targetRule = '0.98 x the best hard-attention variant\'s mean final validation accuracy';
   }
-  const horizon = Math.min(...runs.map((r) => r.epochs[r.epochs.length - 1]?.elapsedSeconds ?? Infinity));
+  const clock = clockOf(runs);
+  const horizon = Math.min(...runs.map((r) => (r.epochs.length ? totalSeconds(r.epochs[r.epochs.length - 1], clock) : Infinity)));
   const measures = new Map<string, RunMeasures[]>();
-  for (const v of variants) measures.set(v, runs.filter((r) => r.variant === v).map((r) => measure(r, target!, horizon, chance)).sort((a, b) => a.seed - b.seed));
+  for (const v of variants) measures.set(v, runs.filter((r) => r.variant === v).map((r) => measure(r, target!, horizon, chance, clock)).sort((a, b) => a.seed - b.seed));
   const methods: Record<string, VariantSummary> = {};
   variants.forEach((v, vi) => {
     const ms = measures.get(v)!;
@@ -402,6 +418,7 @@ export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o:
       target: target!,
       targetRule,
       secondsHorizon: horizon,
+      clock,
       runs: runs.length,
       unfinished: [],
       duplicates: [],
@@ -459,7 +476,11 @@ function markdown(r: SettingReport, charts: { title: string; file: string; png?:
   L.push(
     `${r.runs} finished runs of ${vs.length} variants (${r.dataset}). Means over seeds with 95% bootstrap intervals. ` +
       `Target validation accuracy ${pct(r.target)}% (${r.targetRule}); areas under the validation curves are normalised to [0, 1] ` +
-      `(seconds: over the first ${fix(r.secondsHorizon, 1)} s, the shortest run). The test set chose nothing here.`,
+      `(seconds: over the first ${fix(r.secondsHorizon, 1)} s, the shortest run). ` +
+      (r.clock === 'cpu'
+        ? 'Seconds are CPU seconds of the training process (every thread, evaluations excluded), so other jobs on the machine do not stretch them. '
+        : 'Seconds are wall-clock training seconds (evaluations excluded). ') +
+      'The test set chose nothing here.',
     '',
   );
   if (r.unfinished.length) L.push(`Unfinished runs left out: ${r.unfinished.join(', ')}.`, '');
@@ -558,7 +579,14 @@ export function experimentReport(roots: readonly string[], outDir: string, o: Re
     const series = (x: (v: ValidationRecord) => number): Series[] => withCurve.map((v) => ({ name: v, ...meanCurve(done.filter((r) => r.variant === v), x) }));
     if (withCurve.length) {
       charts.push(writeChart(dir, 'validation-accuracy-vs-steps', series((v) => v.step), { title: `Validation accuracy (${setting})`, xLabel: 'training step', yLabel: 'validation accuracy', xInteger: true, yPercent: true }, png));
-      charts.push(writeChart(dir, 'validation-accuracy-vs-seconds', series((v) => v.seconds), { title: `Validation accuracy vs training time (${setting})`, xLabel: 'training seconds (mean over seeds)', yLabel: 'validation accuracy', yPercent: true }, png));
+      charts.push(
+        writeChart(dir, 'validation-accuracy-vs-seconds', series((v) => secondsAt(v, report.clock)), {
+          title: `Validation accuracy vs training time (${setting})`,
+          xLabel: `training ${report.clock === 'cpu' ? 'CPU ' : ''}seconds (mean over seeds)`,
+          yLabel: 'validation accuracy',
+          yPercent: true,
+        }, png),
+      );
     }
     const testSeries: Series[] = variants.map((v) => {
       const rs = done.filter((r) => r.variant === v);

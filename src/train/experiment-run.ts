@@ -194,6 +194,7 @@ export async function runShard(planDir: string, plan: ExperimentPlan, shard: { i
         dataSeed: plan.dataSeed,
         lr: run.lr,
         lrSchedule: plan.lrSchedule,
+        augment: plan.augment,
         batchSize: plan.batchSize,
         validationFraction: plan.validationFraction,
         evalEvery: plan.evalEvery,

@@ -96,6 +96,9 @@ export interface EpochMetrics {
   annealSeconds: number;
   /** Cumulative training seconds up to the end of this epoch. */
   elapsedSeconds: number;
+  /** CPU seconds of the epoch's training steps, and cumulative (ValidationRecord.cpuSeconds). */
+  cpuSeconds?: number;
+  cpuElapsedSeconds?: number;
   steps: number;
   method: MethodName;
   dataset: DatasetName;
@@ -124,12 +127,23 @@ export interface IterationRecord {
 }
 
 /** One validation evaluation during training (validation.jsonl). */
+/** CPU seconds used by this process so far (all threads). */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 export interface ValidationRecord {
   epoch: number;
   /** Training steps taken when evaluated. */
   step: number;
   /** Training seconds up to this step, evaluations excluded. */
   seconds: number;
+  /**
+   * The same in CPU seconds of the process (every thread: tfjs, the annealer's pool), evaluations excluded:
+   * unlike wall time, not stretched by other jobs on a shared machine or by the process being stopped.
+   */
+  cpuSeconds?: number;
   validationLoss: number;
   validationAccuracy: number;
 }
@@ -288,6 +302,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const backend = tf.getBackend();
   let startEpoch = 0;
   let elapsed = 0;
+  let cpuElapsed = 0;
   try {
     const dataSeed = o.dataSeed ?? seed;
     const validationFraction = o.validationFraction ?? 0;
@@ -303,6 +318,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       writeJsonl(iterFile, readJsonl<IterationRecord>(iterFile).filter((r) => r.epoch <= startEpoch));
       writeJsonl(valFile, readJsonl<ValidationRecord>(valFile).filter((r) => r.epoch <= startEpoch));
       elapsed = done.length ? done[done.length - 1].elapsedSeconds : 0;
+      cpuElapsed = done.length ? (done[done.length - 1].cpuElapsedSeconds ?? NaN) : 0;
       if (o.progress !== false) process.stderr.write(`resuming ${o.out} after epoch ${startEpoch}\n`);
     } else {
       fs.writeFileSync(metricsFile, '');
@@ -340,6 +356,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     for (let epoch = startEpoch + 1; epoch <= o.epochs; epoch++) {
       const bar = new ProgressBar(`${o.method} epoch ${epoch}/${o.epochs}`, steps, { enabled: o.progress !== false });
       const t0 = performance.now();
+      const c0 = cpuNow();
       let lossSum = 0;
       let correct = 0;
       let n = 0;
@@ -351,13 +368,23 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const iterLines: string[] = [];
       const valLines: string[] = [];
       let evalMs = 0;
+      let evalCpu = 0;
       // Validation at fixed steps; its time is kept out of the training seconds.
       const validate = async (): Promise<{ loss: number; accuracy: number }> => {
         const tv = performance.now();
+        const cv = cpuNow();
         const r = await evaluate(net, data.validation, o.evalBatchSize ?? 256);
-        const rec: ValidationRecord = { epoch, step: net.step, seconds: round(elapsed + (tv - t0 - evalMs) / 1000, 3), validationLoss: r.loss, validationAccuracy: r.accuracy };
+        const rec: ValidationRecord = {
+          epoch,
+          step: net.step,
+          seconds: round(elapsed + (tv - t0 - evalMs) / 1000, 3),
+          cpuSeconds: round(cpuElapsed + (cv - c0 - evalCpu), 3),
+          validationLoss: r.loss,
+          validationAccuracy: r.accuracy,
+        };
         valLines.push(JSON.stringify(rec));
         evalMs += performance.now() - tv;
+        evalCpu += cpuNow() - cv;
         return r;
       };
       let it = 0;
@@ -401,7 +428,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       // The epoch's end is always a validation point (and the last one of the curve).
       const val = hasValidation ? await validate() : undefined;
       const seconds = (performance.now() - t0 - evalMs) / 1000;
+      const cpuSeconds = cpuNow() - c0 - evalCpu;
       elapsed += seconds;
+      cpuElapsed += cpuSeconds;
       const te = performance.now();
       const test = await evaluate(net, data.test, o.evalBatchSize ?? 256);
       const m: EpochMetrics = {
@@ -416,6 +445,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         buildSeconds: round(buildMs / 1000, 3),
         annealSeconds: round(annealMs / 1000, 3),
         elapsedSeconds: round(elapsed, 3),
+        cpuSeconds: round(cpuSeconds, 3),
+        cpuElapsedSeconds: round(cpuElapsed, 3),
         steps: net.step,
         method: o.method,
         dataset: o.dataset,

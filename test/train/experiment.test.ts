@@ -153,6 +153,7 @@ test('two shards, a run interrupted after its first epoch and resumed, then one 
   expect(reports).toHaveLength(1);
   const summary = JSON.parse(fs.readFileSync(path.join(out, plan.setting, 'summary.json'), 'utf8')) as SettingReport;
   expect(summary.unfinished).toEqual(['none-s5']);
+  expect(summary.clock).toBe('cpu');
   expect(Object.keys(summary.methods).sort()).toEqual(['gumbel', 'none', 'qahan@sa']);
   for (const m of Object.values(summary.methods)) {
     expect(m.seeds).toEqual([0, 1, 2]);
@@ -205,6 +206,24 @@ test('two shards, a run interrupted after its first epoch and resumed, then one 
   await evaluateRun(path.dirname(victimCross), { sigmas: [0.3], rates: [0.2], crossSamplers: ['sa', 'topk'], crossSamplerImages: 8, dataDir, quiet: true });
   expect(fs.statSync(victimCross).size).toBe(size);
   await expect(evaluateRun(path.dirname(victimCross), { sigmas: [], rates: [], crossSamplers: ['nope'], dataDir, quiet: true })).rejects.toThrow(/cross-sampler solvers/);
+});
+
+test("a plan's local run trains what its runs.txt line says (augmentation included), and records CPU seconds", async () => {
+  const dir = tmpDir('qahan-plan-flip-');
+  const plan = makePlan({ dataset: 'mnist', methods: ['none'], seeds: [0], epochs: 1, arch: 'small', evalEvery: 2, validationFraction: 0.2, augment: 'flip', dataDir });
+  writePlan(dir, plan);
+  expect(fs.readFileSync(path.join(dir, 'runs.txt'), 'utf8')).toContain(' --augment flip ');
+  await runShard(dir, plan, parseShard('0/1'), { quiet: true, noNoise: true });
+  const out = path.join(dir, plan.runs[0].out);
+  const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
+  expect(config.augment).toBe('flip');
+  const m = readJsonl<EpochMetrics>(path.join(out, 'metrics.jsonl'));
+  expect(m[0].cpuSeconds).toBeGreaterThan(0);
+  expect(m[0].cpuElapsedSeconds).toBe(m[0].cpuSeconds);
+  const val = readJsonl<ValidationRecord>(path.join(out, 'validation.jsonl'));
+  expect(val.length).toBeGreaterThan(1);
+  for (let i = 1; i < val.length; i++) expect(val[i].cpuSeconds!).toBeGreaterThanOrEqual(val[i - 1].cpuSeconds!);
+  expect(val[val.length - 1].cpuSeconds).toBeCloseTo(m[0].cpuElapsedSeconds!, 2);
 });
 
 test('normalised areas and the detrended smoothness measure', () => {
