@@ -178,10 +178,11 @@ QAHAN_AI V bitSerial(V acc, V und, V z0, Plane plane, ExitPolicy& ex) {
   if (__builtin_expect(any(und), 0)) {
     ++ex.tails;
     z = z0 + splat<V>(uint64_t(first) * kGamma);
-    for (t = first; t < 64 && any(und); t += 2) {
+    for (t = first; t < 63 && any(und); t += 2) {
       serialStep(acc, und, z, plane, t);
       serialStep(acc, und, z, plane, t + 1);
     }
+    if (t == 63) serialStep(acc, und, z, plane, t);  // an odd block: the last bit alone (the codes end at 63)
   }
   return acc;
 }
