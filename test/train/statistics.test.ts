@@ -31,6 +31,12 @@ test("Wilcoxon signed-rank matches R's exact test (Hollander and Wolfe's depress
   expect(wilcoxonSignedRank([0, 1, 2, 3, 4, 5]).p).toBeCloseTo(0.0625, 12);
   // Ties: |d| = 1, 1, 2 get ranks 1.5, 1.5, 3; W+ = 4.5 (1.5 + 3); patterns with W+ <= 1.5: {}, {a}, {b} -> 3/8, upper 3/8 -> p = 0.75.
   expect(wilcoxonSignedRank([1, -1, 2])).toEqual({ statistic: 4.5, p: 0.75 });
+  // Ties that rounding error hides: both differences are 10 images of 1,667, but as floats they differ in the
+  // last bits (0.005998800239951918 and ...952029); they must still share a rank.
+  const u = 1630 / 1667 - 1620 / 1667;
+  const w = 1631 / 1667 - 1621 / 1667;
+  expect(u).not.toBe(w);
+  expect(wilcoxonSignedRank([u, -w, 2 * u])).toEqual({ statistic: 4.5, p: 0.75 });
 });
 
 test('paired permutation test: exact sign flips and a seeded Monte Carlo agree', () => {
