@@ -117,10 +117,15 @@ export function iterationSmoothness(iterations: readonly IterationRecord[], wind
   return { relative: sd(rel), absolute: sd(abs) };
 }
 
-/** Area under accuracy over noise levels 0..max (level 0 = the clean accuracy), divided by max level and by the clean accuracy. */
-export function noiseArea(results: readonly RunNoiseResult[], kind: RunNoiseResult['kind'], clean: number | undefined): number {
+/**
+ * Area under accuracy over noise levels 0..max (level 0 = the clean accuracy), divided by max level and by the
+ * clean accuracy. With `levels`, a run missing any of them (its evaluation cut short) gets NaN: an area over
+ * fewer levels is not comparable with the others'.
+ */
+export function noiseArea(results: readonly RunNoiseResult[], kind: RunNoiseResult['kind'], clean: number | undefined, levels?: readonly number[]): number {
   const rs = results.filter((r) => r.kind === kind && r.level > 0).sort((a, b) => a.level - b.level);
   if (!rs.length || !(clean! > 0)) return NaN;
+  if (levels && levels.some((l) => !rs.some((r) => r.level === l))) return NaN;
   const xs = [0, ...rs.map((r) => r.level)];
   const ys = [clean!, ...rs.map((r) => r.accuracy)];
   return normalisedArea(xs, ys, xs[xs.length - 1]) / clean!;
@@ -164,7 +169,15 @@ function curve(run: LoadedRun, chance: number, clock: Clock): { steps: number[];
   return { steps: [0, ...v.map((r) => r.step)], seconds: [0, ...v.map((r) => secondsAt(r, clock))], acc: [chance, ...v.map((r) => r.validationAccuracy)] };
 }
 
-function measure(run: LoadedRun, target: number, secondsHorizon: number, chance: number, clock: Clock): RunMeasures {
+/** Per noise kind, the levels (> 0) any run of the setting was evaluated at: what a complete evaluation has. */
+type NoiseLevelsOf = Partial<Record<RunNoiseResult['kind'], number[]>>;
+function noiseLevelsOf(runs: readonly LoadedRun[]): NoiseLevelsOf {
+  const out: NoiseLevelsOf = {};
+  for (const r of runs) for (const n of r.noise) if (n.level > 0 && !(out[n.kind] ??= []).includes(n.level)) out[n.kind]!.push(n.level);
+  return out;
+}
+
+function measure(run: LoadedRun, target: number, secondsHorizon: number, chance: number, clock: Clock, levels: NoiseLevelsOf = {}): RunMeasures {
   const last = run.epochs[run.epochs.length - 1];
   const c = curve(run, chance, clock);
   const hit = c.acc.findIndex((a, i) => i > 0 && a >= target);
@@ -184,9 +197,9 @@ function measure(run: LoadedRun, target: number, secondsHorizon: number, chance:
     aucSeconds: hasCurve ? normalisedArea(c.seconds, c.acc, secondsHorizon) : NaN,
     smoothness: sm.relative,
     smoothnessAbsolute: sm.absolute,
-    noiseGaussian: noiseArea(run.noise, 'gaussian', clean),
-    noiseSaltPepper: noiseArea(run.noise, 'salt-pepper', clean),
-    noiseControlError: noiseArea(run.noise, 'control-error', ceClean),
+    noiseGaussian: noiseArea(run.noise, 'gaussian', clean, levels.gaussian),
+    noiseSaltPepper: noiseArea(run.noise, 'salt-pepper', clean, levels['salt-pepper']),
+    noiseControlError: noiseArea(run.noise, 'control-error', ceClean, levels['control-error']),
     epochSeconds: mean(run.epochs.map((e) => (clock === 'cpu' ? e.cpuSeconds! : e.seconds))),
   };
 }
@@ -324,7 +337,8 @@ export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o:
   const clock = clockOf(runs);
   const horizon = Math.min(...runs.map((r) => (r.epochs.length ? totalSeconds(r.epochs[r.epochs.length - 1], clock) : Infinity)));
   const measures = new Map<string, RunMeasures[]>();
-  for (const v of variants) measures.set(v, runs.filter((r) => r.variant === v).map((r) => measure(r, target!, horizon, chance, clock)).sort((a, b) => a.seed - b.seed));
+  const levels = noiseLevelsOf(runs);
+  for (const v of variants) measures.set(v, runs.filter((r) => r.variant === v).map((r) => measure(r, target!, horizon, chance, clock, levels)).sort((a, b) => a.seed - b.seed));
   const methods: Record<string, VariantSummary> = {};
   variants.forEach((v, vi) => {
     const ms = measures.get(v)!;

@@ -1,0 +1,37 @@
+/** The protocol report's per-run measures on constructed runs (no training). */
+import { LoadedRun, noiseArea, summarizeSetting } from '../../src/train/experiment-report';
+import type { RunNoiseResult } from '../../src/train/experiment-run';
+
+const noise = (kind: RunNoiseResult['kind'], pairs: [number, number][]): RunNoiseResult[] => pairs.map(([level, accuracy]) => ({ kind, level, accuracy, images: 100 }));
+
+function run(variant: string, method: string, seed: number, gaussian: [number, number][]): LoadedRun {
+  const epochs = [{ epoch: 1, testAccuracy: 0.9, validationAccuracy: 0.9, seconds: 1, elapsedSeconds: 1, steps: 10 }] as unknown as LoadedRun['epochs'];
+  return {
+    dir: `/x/${variant}-s${seed}`,
+    config: { setting: 's', variant, dataset: 'mnist', method: method as never, epochs: 1, seed, lr: 0.001, evalEvery: 5 },
+    setting: 's',
+    variant,
+    seed,
+    epochs,
+    iterations: [],
+    validation: [{ epoch: 1, step: 5, seconds: 0.5, validationLoss: 1, validationAccuracy: 0.8 }, { epoch: 1, step: 10, seconds: 1, validationLoss: 1, validationAccuracy: 0.9 }],
+    noise: [...noise('clean', [[0, 0.9]]), ...noise('gaussian', gaussian)],
+    crossSampler: [],
+  };
+}
+
+test('noise AUC: a run whose noise evaluation was cut short is left out, not scored over fewer levels', () => {
+  const full: [number, number][] = [[0.1, 0.9], [0.2, 0.45], [0.4, 0.09]];
+  // Over 0..0.4: trapezoids 0.09 + 0.0675 + 0.054 = 0.2115, / 0.4 / 0.9.
+  expect(noiseArea(noise('gaussian', full), 'gaussian', 0.9)).toBeCloseTo(0.2115 / 0.4 / 0.9, 12);
+  // The first two levels only would score (0.09 + 0.0675) / 0.2 / 0.9 = 0.875, far above a complete run's 0.5875.
+  expect(noiseArea(noise('gaussian', full.slice(0, 2)), 'gaussian', 0.9)).toBeCloseTo(0.875, 12);
+  expect(noiseArea(noise('gaussian', full.slice(0, 2)), 'gaussian', 0.9, [0.1, 0.2, 0.4])).toBeNaN();
+  const runs = [run('qahan@sqa', 'qahan', 0, full), run('qahan@sqa', 'qahan', 1, full), run('qahan@sqa', 'qahan', 2, full.slice(0, 2)), run('gumbel', 'gumbel', 0, full), run('gumbel', 'gumbel', 1, full), run('gumbel', 'gumbel', 2, full)];
+  const { report } = summarizeSetting('s', runs);
+  expect(report.methods['qahan@sqa'].noiseAuc.gaussian.n).toBe(2);
+  expect(report.methods['qahan@sqa'].noiseAuc.gaussian.mean).toBeCloseTo(0.2115 / 0.4 / 0.9, 12);
+  const c = report.comparisons.find((x) => x.a === 'qahan@sqa' && x.b === 'gumbel' && x.metric === 'noiseAuc.gaussian')!;
+  expect(c.n).toBe(2);
+  expect(c.meanDiff).toBeCloseTo(0, 12);
+});
