@@ -49,3 +49,17 @@ for (const [method, sampler] of [['reinforce', undefined], ['gumbel', undefined]
     expect(manifest(b).step).toBe(manifest(a).step);
   });
 }
+
+// (The batch order and flips are seeded by the run's seed and the epoch alone: trainer.ts, batches().)
+test('seed s pairs runs across methods: every method (and another k) starts from the same weights', async () => {
+  const { buildNetwork, samplerFor } = await import('../../src/train/trainer');
+  const weights = async (method: MethodName, k?: number) => {
+    const net = buildNetwork('mnist', method, 5, samplerFor(method, 'sa'), k ? { k } : {}, 'deep');
+    const w = await Promise.all(net.variables.map(async (v) => Array.from(await v.data())));
+    net.dispose();
+    return w;
+  };
+  const ref = await weights('none');
+  for (const m of ['qahan', 'qahan-free', 'gumbel', 'reinforce', 'topk', 'soft'] as MethodName[]) expect(await weights(m)).toEqual(ref);
+  expect(await weights('topk', 23)).toEqual(ref);
+});
