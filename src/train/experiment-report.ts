@@ -281,6 +281,8 @@ export interface SettingReport {
   clock: Clock;
   runs: number;
   unfinished: string[];
+  /** Finished runs trained unlike the rest of their setting or variant (consistentRuns), left out. */
+  inconsistent?: string[];
   duplicates: string[];
   methods: Record<string, VariantSummary>;
   comparisons: Comparison[];
@@ -503,6 +505,7 @@ function markdown(r: SettingReport, charts: { title: string; file: string; png?:
   );
   if (r.unfinished.length) L.push(`Unfinished runs left out: ${r.unfinished.join(', ')}.`, '');
   if (r.duplicates.length) L.push(`Duplicate run folders left out: ${r.duplicates.join(', ')}.`, '');
+  if (r.inconsistent?.length) L.push(`Runs trained unlike the rest of their setting or variant (data, split, schedule, learning rate or knobs), left out: ${r.inconsistent.join(', ')}.`, '');
   L.push('| variant | seeds | final test acc % | final val acc % | steps to target (reached) | seconds to target | AUC steps | AUC seconds | smoothness (rel.) | noise AUC gauss | noise AUC s&p | noise AUC control error | s / epoch |');
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const v of vs) {
@@ -559,6 +562,45 @@ function meanCurve(rs: readonly LoadedRun[], x: (v: ValidationRecord) => number)
   return { x: xs, y: ys, low: lo, high: hi };
 }
 
+/**
+ * What every run of a setting must share (the data, split, schedule and evaluation grid), defaults filled in
+ * (runs written before dataSeed drew their split with their own seed: one category, as they were planned).
+ */
+function settingSignature(c: RunConfig): string {
+  const x = c as RunConfig & { batchSize?: number; lrSchedule?: string; augment?: string };
+  return JSON.stringify([c.dataset, c.arch ?? 'small', c.epochs, c.limit ?? null, c.dataSeed ?? 'the run\'s seed', c.validationFraction ?? 0, c.evalEvery ?? null, x.batchSize ?? 32, x.lrSchedule ?? 'constant', x.augment ?? 'none']);
+}
+
+/** What every run of a variant must share besides: method, sampler, learning rate and attention options. */
+function variantSignature(c: RunConfig): string {
+  const a: Record<string, unknown> = { ...(c.attention ?? {}) };
+  delete a.positions;
+  delete a.keepRatio;
+  return JSON.stringify([c.method, c.sampler ?? null, c.lr ?? null, Object.keys(a).sort().map((k) => [k, a[k]])]);
+}
+
+/**
+ * Runs that share their setting's most common data/split/schedule signature and their variant's most common
+ * configuration; the others (a pilot filed under the setting's name, a run of an older plan) are left out and
+ * listed, since a paired comparison needs every seed trained the same way.
+ */
+export function consistentRuns(runs: readonly LoadedRun[]): { kept: LoadedRun[]; inconsistent: string[] } {
+  const majority = (xs: string[]) => {
+    const n = new Map<string, number>();
+    for (const x of xs) n.set(x, (n.get(x) ?? 0) + 1);
+    return [...n.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  };
+  const setting = majority(runs.map((r) => settingSignature(r.config)));
+  const variant = new Map([...new Set(runs.map((r) => r.variant))].map((v) => [v, majority(runs.filter((r) => r.variant === v).map((r) => variantSignature(r.config)))]));
+  const kept: LoadedRun[] = [];
+  const inconsistent: string[] = [];
+  for (const r of runs) {
+    if (settingSignature(r.config) === setting && variantSignature(r.config) === variant.get(r.variant)) kept.push(r);
+    else inconsistent.push(r.dir);
+  }
+  return { kept, inconsistent };
+}
+
 /** Merges run folders found under `roots` and writes one report per setting into outDir/<setting>/. */
 export function experimentReport(roots: readonly string[], outDir: string, o: ReportOptions = {}): SettingReport[] {
   const dirs = findRunDirs(roots);
@@ -571,11 +613,13 @@ export function experimentReport(roots: readonly string[], outDir: string, o: Re
     const duplicates: string[] = [];
     const seen = new Set<string>();
     const done: LoadedRun[] = [];
-    for (const r of mine) {
-      if (!runComplete(r.dir, r.config.epochs)) {
-        unfinished.push(`${r.variant}-s${r.seed}`);
-        continue;
-      }
+    const finished = mine.filter((r) => {
+      if (runComplete(r.dir, r.config.epochs)) return true;
+      unfinished.push(`${r.variant}-s${r.seed}`);
+      return false;
+    });
+    const { kept, inconsistent } = consistentRuns(finished);
+    for (const r of kept) {
       const key = `${r.variant}|${r.seed}`;
       if (seen.has(key)) {
         duplicates.push(r.dir);
@@ -588,6 +632,7 @@ export function experimentReport(roots: readonly string[], outDir: string, o: Re
     const { report } = summarizeSetting(setting, done, o);
     report.unfinished = unfinished;
     report.duplicates = duplicates;
+    report.inconsistent = inconsistent;
     const dir = path.join(outDir, setting);
     fs.mkdirSync(dir, { recursive: true });
     const png = { png: o.png !== false, scale: o.scale };

@@ -1,5 +1,5 @@
 /** The protocol report's per-run measures on constructed runs (no training). */
-import { LoadedRun, noiseArea, summarizeSetting } from '../../src/train/experiment-report';
+import { consistentRuns, LoadedRun, noiseArea, summarizeSetting } from '../../src/train/experiment-report';
 import type { RunNoiseResult } from '../../src/train/experiment-run';
 
 const noise = (kind: RunNoiseResult['kind'], pairs: [number, number][]): RunNoiseResult[] => pairs.map(([level, accuracy]) => ({ kind, level, accuracy, images: 100 }));
@@ -49,4 +49,16 @@ test('the convergence target is exactly 0.98 x the best hard variant\'s mean fin
   expect(report.target).toBeCloseTo(0.98 * 0.9755, 12);
   expect(measures.get('topk')!.map((m) => m.stepsToTarget)).toEqual([Infinity, 5]);
   expect(measures.get('gumbel')!.map((m) => m.stepsToTarget)).toEqual([10, 10]);
+});
+
+test('runs trained unlike the rest of their setting (a pilot under the same name) or variant (another lr) are left out', () => {
+  const finals = [0, 1, 2].flatMap((seed) => [run('none', 'none', seed, []), run('gumbel', 'gumbel', seed, [])]);
+  for (const r of finals) Object.assign(r.config, { limit: 10000, dataSeed: 0, validationFraction: 0.1, augment: 'flip', lrSchedule: 'cosine' });
+  const pilot = run('none', 'none', 100, []);
+  Object.assign(pilot.config, { limit: 10000, dataSeed: 0, validationFraction: 0.1, augment: 'none', lrSchedule: 'cosine' });
+  const otherLr = run('gumbel', 'gumbel', 3, []);
+  Object.assign(otherLr.config, { limit: 10000, dataSeed: 0, validationFraction: 0.1, augment: 'flip', lrSchedule: 'cosine', lr: 0.003 });
+  const { kept, inconsistent } = consistentRuns([...finals, pilot, otherLr]);
+  expect(kept).toEqual(finals);
+  expect(inconsistent).toEqual([pilot.dir, otherLr.dir]);
 });
