@@ -75,7 +75,8 @@ export class AttentionNetwork extends Backbone {
   readonly methodState: MethodState = {};
   /** Timings of the last trainStep. */
   lastTimings: StepTimings = { totalMs: 0, scoreMs: 0, buildMs: 0, annealMs: 0, gradMs: 0 };
-  private evalCalls = 0;
+  /** Test-time forwards so far (seeds their annealing); checkpointed with training so a resumed run draws as an uninterrupted one. */
+  evalCalls = 0;
 
   constructor(spec: NetworkSpec, o: NetworkOptions) {
     const strategy = attentionMethod(o.method);

@@ -13,6 +13,8 @@ export interface CheckpointManifest {
   epoch: number;
   step: number;
   baseline?: number;
+  /** Test-time forwards the network had run (AttentionNetwork.evalCalls); absent in older checkpoints. */
+  evalCalls?: number;
   method: string;
   /** Stable variable names (conv0/kernel, ...), shapes and offsets (in floats) into the .bin file. */
   variables: { name: string; shape: number[]; offset: number }[];
@@ -31,6 +33,7 @@ export interface CheckpointNetwork {
   readonly method: string;
   step: number;
   baseline: number | undefined;
+  evalCalls?: number;
 }
 
 /**
@@ -79,6 +82,7 @@ export async function saveCheckpoint(dir: string, net: CheckpointNetwork, optimi
     epoch,
     step: net.step,
     baseline: net.baseline,
+    ...(net.evalCalls !== undefined ? { evalCalls: net.evalCalls } : {}),
     method: net.method,
     variables,
     optimizer: opt,

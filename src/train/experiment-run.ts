@@ -13,13 +13,12 @@ import { parseArch } from '../attention/backbone';
 import type { AttentionOptions } from '../attention/settings';
 import type { SamplerName } from '../config/qahan-config';
 import { Dataset, DatasetName, loadDataset } from '../data/dataset';
-import { loadCheckpoint } from './checkpoint';
+import { hasCheckpoint, loadCheckpoint } from './checkpoint';
 import { ExperimentPlan, RunSpec, shardRuns } from './experiment-plan';
 import { CROSS_SOLVERS, isMaskSolver, MaskSolver } from './mask-solvers';
-import { buildNetwork, evaluate, readJsonl, runComplete, samplerFor, train } from './trainer';
+import { buildNetwork, CROSS_SAMPLER_FILE, evaluate, METRICS_FILE, NOISE_FILE, readJsonl, runComplete, samplerFor, train } from './trainer';
 
-export const NOISE_FILE = 'noise.jsonl';
-export const CROSS_SAMPLER_FILE = 'cross-sampler.jsonl';
+export { CROSS_SAMPLER_FILE, NOISE_FILE };
 
 export type NoiseKind = 'clean' | 'gaussian' | 'salt-pepper' | 'control-error';
 
@@ -86,6 +85,15 @@ export interface EvaluateRunOptions {
   quiet?: boolean;
 }
 
+/** Evaluations not cached yet need the final checkpoint, which a fresh checkout does not have. */
+function needCheckpoint(dir: string): void {
+  if (!hasCheckpoint(dir)) {
+    throw new RangeError(
+      `${dir}: evaluations are missing and so is the checkpoint to compute them (a checkout keeps a run's results, not its checkpoint); evaluate where it was trained, or train it again after deleting its ${METRICS_FILE}`,
+    );
+  }
+}
+
 /** Evaluates a finished run's final checkpoint under noise; returns every result (cached ones included). */
 export async function evaluateRun(dir: string, o: EvaluateRunOptions): Promise<RunNoiseResult[]> {
   const c = readRunConfig(dir);
@@ -104,6 +112,7 @@ export async function evaluateRun(dir: string, o: EvaluateRunOptions): Promise<R
     ...o.rates.filter((s) => s > 0).map((level) => ({ kind: 'salt-pepper' as const, level })),
   ].filter((j) => !have.has(`${j.kind}|${j.level}`));
   if (pixel.length) {
+    needCheckpoint(dir);
     const net = buildNetwork(c.dataset, c.method, c.seed, samplerFor(c.method, c.sampler as SamplerName | undefined), attentionOf(c), parseArch(c.arch));
     try {
       await loadCheckpoint(dir, net);
@@ -126,6 +135,7 @@ export async function evaluateRun(dir: string, o: EvaluateRunOptions): Promise<R
   }
   const controlErrors = attentionMethod(c.method).usesSampler ? (o.controlErrors ?? []).filter((s) => s > 0 && !have.has(`control-error|${s}`)) : [];
   if (controlErrors.length) {
+    needCheckpoint(dir);
     const { evaluateMasks } = await import('./mask-evaluation');
     for (const s of controlErrors) {
       const { result } = await evaluateMasks({ run: dir, controlError: s, sampler: c.sampler as SamplerName | undefined, limit: o.controlErrorImages ?? 500, dataDir: o.dataDir });
@@ -147,6 +157,7 @@ async function crossSamplerRun(dir: string, c: RunConfig, o: EvaluateRunOptions)
   const have = new Set(readJsonl<RunCrossSamplerResult>(file).map((r) => r.evaluatedWith));
   const todo = (o.crossSamplers ?? []).filter((s) => !have.has(s));
   if (!todo.length) return;
+  needCheckpoint(dir);
   const { evaluateMasks } = await import('./mask-evaluation');
   for (const solver of todo) {
     const { result } = await evaluateMasks({ run: dir, limit: o.crossSamplerImages ?? 1000, sampler: solver as MaskSolver, dataDir: o.dataDir, reference: false });
@@ -169,17 +180,25 @@ export interface RunShardOptions {
 }
 
 /** Trains (or resumes, or skips) the runs of one shard of a plan in `planDir`, then evaluates each under noise. */
-export async function runShard(planDir: string, plan: ExperimentPlan, shard: { index: number; count: number }, o: RunShardOptions = {}): Promise<{ trained: string[]; skipped: string[] }> {
+export async function runShard(
+  planDir: string,
+  plan: ExperimentPlan,
+  shard: { index: number; count: number },
+  o: RunShardOptions = {},
+): Promise<{ trained: string[]; skipped: string[]; failed: { id: string; error: string }[] }> {
   const runs = shardRuns(plan, shard);
   const dataDir = o.dataDir ?? plan.dataDir;
   let data = o.data;
   const trained: string[] = [];
   const skipped: string[] = [];
+  const failed: { id: string; error: string }[] = [];
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i];
     const out = path.resolve(planDir, run.out);
-    const complete = runComplete(out, plan.epochs) && fs.existsSync(path.join(out, 'checkpoint.json'));
+    const complete = runComplete(out, plan.epochs);
     o.onRun?.(i, runs.length, run, complete ? 'skip' : 'train');
+    // One run's failure (a damaged checkpoint, say) is reported and the shard goes on with the others.
+    try {
     if (!complete) {
       // One load per shard: every run of a plan shares the data subset and split (plan.dataSeed).
       data ??= await loadDataset({ name: plan.dataset, dataDir, limit: plan.limit, seed: plan.dataSeed, validationFraction: plan.validationFraction });
@@ -211,6 +230,11 @@ export async function runShard(planDir: string, plan: ExperimentPlan, shard: { i
     if (!o.noNoise) {
       await evaluateRun(out, { ...plan.noise, dataDir, quiet: o.quiet });
     }
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      failed.push({ id: run.id, error });
+      process.stderr.write(`${run.id}: failed: ${error}\n`);
+    }
   }
-  return { trained, skipped };
+  return { trained, skipped, failed };
 }

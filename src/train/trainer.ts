@@ -167,6 +167,9 @@ export function scheduledLr(lr: number, schedule: LrSchedule, t: number, T: numb
 }
 
 export const METRICS_FILE = 'metrics.jsonl';
+/** Evaluations of a run's final checkpoint (written by experiment-run.ts); stale once the run trains again. */
+export const NOISE_FILE = 'noise.jsonl';
+export const CROSS_SAMPLER_FILE = 'cross-sampler.jsonl';
 export const ITERATIONS_FILE = 'iterations.jsonl';
 export const VALIDATION_FILE = 'validation.jsonl';
 
@@ -228,9 +231,21 @@ function writeJsonl(file: string, rows: unknown[]): void {
 }
 
 /** Whether out/metrics.jsonl already holds `epochs` epochs. */
+/**
+ * Whether a run has trained its epochs: every epoch's metrics line is there, and a checkpoint, if any, is
+ * of the last epoch. Metrics are appended before the checkpoint is saved, so a kill between the two leaves
+ * a checkpoint one epoch behind and the run is resumed (its last epoch trained again). Without a checkpoint
+ * (a fresh checkout keeps results, not checkpoints) complete metrics are a finished run.
+ */
 export function runComplete(out: string, epochs: number): boolean {
   const rows = readJsonl<EpochMetrics>(path.join(out, METRICS_FILE));
-  return rows.length >= epochs && rows.slice(0, epochs).every((r, i) => r.epoch === i + 1);
+  if (!(rows.length >= epochs && rows.slice(0, epochs).every((r, i) => r.epoch === i + 1))) return false;
+  if (!fs.existsSync(path.join(out, CHECKPOINT_JSON))) return true;
+  try {
+    return readCheckpointManifest(out).epoch >= epochs;
+  } catch {
+    return false; // a damaged checkpoint: train() says why
+  }
 }
 
 export function samplerFor(method: MethodName, sampler: TrainOptions['sampler']): Sampler | undefined {
@@ -275,7 +290,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
 
   let done: EpochMetrics[] = [];
   if (o.resume) {
-    if (hasCheckpoint(o.out) && runComplete(o.out, o.epochs)) {
+    if (runComplete(o.out, o.epochs)) {
       return { out: o.out, epochs: readJsonl<EpochMetrics>(metricsFile).slice(0, o.epochs), alreadyComplete: true };
     }
     if (hasCheckpoint(o.out)) {
@@ -312,6 +327,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     tf.util.assert(data.name === o.dataset, () => `dataset ${data.name} given for a ${o.dataset} run`);
     if (o.resume && hasCheckpoint(o.out)) {
       const m = await loadCheckpoint(o.out, net, optimizer);
+      net.evalCalls = m.evalCalls ?? 0;
       startEpoch = m.epoch;
       done = readJsonl<EpochMetrics>(metricsFile).filter((r) => r.epoch <= startEpoch);
       writeJsonl(metricsFile, done);
@@ -352,6 +368,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     };
     fs.writeFileSync(path.join(o.out, 'config.json'), JSON.stringify(config, null, 1));
 
+    // Evaluations of an earlier final checkpoint (a run trained again from scratch or for more epochs) go.
+    if (startEpoch < o.epochs) for (const f of [NOISE_FILE, CROSS_SAMPLER_FILE]) fs.rmSync(path.join(o.out, f), { force: true });
     const steps = batchCount(data.train, batchSize);
     for (let epoch = startEpoch + 1; epoch <= o.epochs; epoch++) {
       const bar = new ProgressBar(`${o.method} epoch ${epoch}/${o.epochs}`, steps, { enabled: o.progress !== false });
@@ -457,8 +475,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       };
       fs.appendFileSync(iterFile, iterLines.map((l) => l + '\n').join(''));
       if (valLines.length) fs.appendFileSync(valFile, valLines.map((l) => l + '\n').join(''));
-      await saveCheckpoint(o.out, net, optimizer, epoch);
+      // Metrics before the checkpoint: a kill between the two leaves the checkpoint behind, and resume
+      // drops the epoch's records and trains it again (the other order left a run one line short for good).
       fs.appendFileSync(metricsFile, JSON.stringify(m) + '\n');
+      await saveCheckpoint(o.out, net, optimizer, epoch);
       done.push(m);
       o.onEpoch?.(m);
       if (o.progress !== false) {

@@ -47,8 +47,57 @@ for (const [method, sampler] of [['reinforce', undefined], ['gumbel', undefined]
     const manifest = (d: string) => JSON.parse(fs.readFileSync(path.join(d, 'checkpoint.json'), 'utf8'));
     expect(manifest(b).baseline).toEqual(manifest(a).baseline);
     expect(manifest(b).step).toBe(manifest(a).step);
+    // Test-time draws too (the annealed method's validation and test forwards): the forward count is checkpointed.
+    const evals = (d: string) => [
+      ...readJsonl<{ step: number; validationAccuracy: number; validationLoss: number }>(path.join(d, 'validation.jsonl')).map((r) => [r.step, r.validationAccuracy, r.validationLoss]),
+      ...readJsonl<EpochMetrics>(path.join(d, 'metrics.jsonl')).map((r) => [r.epoch, r.testAccuracy, r.testLoss]),
+    ];
+    expect(evals(b)).toEqual(evals(a));
+    expect(manifest(b).evalCalls).toBe(manifest(a).evalCalls);
+    expect(manifest(a).evalCalls).toBeGreaterThan(0);
   });
 }
+
+test('a kill between an epoch\'s metrics line and its checkpoint: the epoch is trained again, and the run completes', async () => {
+  const a = path.join(tmpDir(), 'a');
+  const b = path.join(tmpDir(), 'b');
+  await train({ ...options('gumbel', a), epochs: 2 });
+  const kill = (m: EpochMetrics) => {
+    if (m.epoch === 1) throw new Error('killed');
+  };
+  await expect(train({ ...options('gumbel', b), epochs: 2, onEpoch: kill })).rejects.toThrow('killed');
+  // As if killed after epoch 2's metrics line was written but before its checkpoint replaced epoch 1's.
+  const lines = readJsonl<EpochMetrics>(path.join(a, 'metrics.jsonl'));
+  fs.appendFileSync(path.join(b, 'metrics.jsonl'), JSON.stringify(lines[1]) + '\n');
+  const { runComplete } = await import('../../src/train/trainer');
+  expect(runComplete(b, 2)).toBe(false);
+  const r = await train({ ...options('gumbel', b), epochs: 2, resume: true });
+  expect(r.alreadyComplete).toBe(false);
+  expect(runComplete(b, 2)).toBe(true);
+  const trainLoss = (d: string) => readJsonl<EpochMetrics>(path.join(d, 'metrics.jsonl')).map((m) => [m.epoch, m.trainLoss, m.steps]);
+  expect(trainLoss(b)).toEqual(trainLoss(a));
+});
+
+test('a finished run without its checkpoint (a fresh checkout) is not trained again; evaluations it lacks fail clearly', async () => {
+  const { runComplete } = await import('../../src/train/trainer');
+  const { evaluateRun } = await import('../../src/train/experiment-run');
+  const a = path.join(tmpDir(), 'a');
+  await train({ ...options('none', a), epochs: 1, dataDir: undefined });
+  fs.writeFileSync(path.join(a, 'noise.jsonl'), JSON.stringify({ kind: 'clean', level: 0, accuracy: 0.5, images: 40 }) + '\n');
+  for (const f of ['checkpoint.json', 'checkpoint.bin']) fs.rmSync(path.join(a, f));
+  expect(runComplete(a, 1)).toBe(true);
+  const before = fs.readFileSync(path.join(a, 'metrics.jsonl'), 'utf8');
+  const r = await train({ ...options('none', a), epochs: 1, resume: true });
+  expect(r.alreadyComplete).toBe(true);
+  expect(fs.readFileSync(path.join(a, 'metrics.jsonl'), 'utf8')).toBe(before);
+  // Cached results are still read; a missing level needs the checkpoint and says so.
+  expect(await evaluateRun(a, { sigmas: [], rates: [], quiet: true })).toHaveLength(1);
+  await expect(evaluateRun(a, { sigmas: [0.3], rates: [], quiet: true })).rejects.toThrow(/checkpoint to compute them/);
+  // Training it again from scratch drops the old evaluations.
+  fs.rmSync(path.join(a, 'metrics.jsonl'));
+  await train({ ...options('none', a), epochs: 1, resume: true });
+  expect(fs.existsSync(path.join(a, 'noise.jsonl'))).toBe(false);
+});
 
 // (The batch order and flips are seeded by the run's seed and the epoch alone: trainer.ts, batches().)
 test('seed s pairs runs across methods: every method (and another k) starts from the same weights', async () => {

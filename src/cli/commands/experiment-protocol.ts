@@ -163,8 +163,8 @@ export async function protocolCommand(which: 'plan' | 'run' | 'report' | 'evalua
         if (!quiet) process.stderr.write(`[shard ${shard!.index}/${shard!.count}: ${i + 1}/${n}] ${run.id}${state === 'skip' ? ': complete, skipped' : ''}\n`);
       },
     });
-    console.log(JSON.stringify({ shard: `${shard!.index}/${shard!.count}`, trained: r.trained.length, skipped: r.skipped.length }));
-    return 0;
+    console.log(JSON.stringify({ shard: `${shard!.index}/${shard!.count}`, trained: r.trained.length, skipped: r.skipped.length, failed: r.failed }));
+    return r.failed.length ? 1 : 0;
   }
 
   if (which === 'evaluate') {
