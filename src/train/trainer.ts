@@ -126,13 +126,13 @@ export interface IterationRecord {
   keptStd?: number;
 }
 
-/** One validation evaluation during training (validation.jsonl). */
 /** CPU seconds used by this process so far (all threads). */
 function cpuNow(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 }
 
+/** One validation evaluation during training (validation.jsonl). */
 export interface ValidationRecord {
   epoch: number;
   /** Training steps taken when evaluated. */
@@ -230,7 +230,6 @@ function writeJsonl(file: string, rows: unknown[]): void {
   fs.writeFileSync(file, rows.map((r) => JSON.stringify(r) + '\n').join(''));
 }
 
-/** Whether out/metrics.jsonl already holds `epochs` epochs. */
 /**
  * Whether a run has trained its epochs: every epoch's metrics line is there, and a checkpoint, if any, is
  * of the last epoch. Metrics are appended before the checkpoint is saved, so a kill between the two leaves
