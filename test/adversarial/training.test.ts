@@ -9,20 +9,16 @@ import * as path from 'path';
 import { main } from '../../src/cli/main';
 import type { Dataset, DataSplit } from '../../src/data/dataset';
 import { QahanError } from '../../src/errors';
-import { initBackend } from '../../src/train/backend';
 import { CHECKPOINT_BIN, CHECKPOINT_JSON, CheckpointError, loadCheckpoint } from '../../src/train/checkpoint';
 import { buildNetwork, readJsonl, train, TrainOptions } from '../../src/train/trainer';
+import { wasmOrCpu } from '../train/test-backend';
 
 jest.setTimeout(60_000);
 
 let tmp: string;
 
 beforeAll(async () => {
-  try {
-    await initBackend('wasm');
-  } catch {
-    await initBackend('cpu');
-  }
+  await wasmOrCpu();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qahan-adv-train-'));
 });
 

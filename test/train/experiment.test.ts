@@ -8,21 +8,17 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { architecture } from '../../src/attention/backbone';
 import { AttentionNetwork } from '../../src/attention/network';
-import { initBackend } from '../../src/train/backend';
 import { makePlan, parseShard, readPlan, runLine, shardRuns, writePlan } from '../../src/train/experiment-plan';
 import { evaluateRun, runShard } from '../../src/train/experiment-run';
 import { experimentReport, iterationSmoothness, normalisedArea, SettingReport } from '../../src/train/experiment-report';
 import { EpochMetrics, IterationRecord, readJsonl, train, ValidationRecord } from '../../src/train/trainer';
 import { tmpDir, writeMnist } from '../data/fixtures';
+import { wasmOrCpu } from './test-backend';
 
 let dataDir: string;
 
 beforeAll(async () => {
-  try {
-    await initBackend('wasm');
-  } catch {
-    await initBackend('cpu');
-  }
+  await wasmOrCpu();
   dataDir = tmpDir('qahan-exp-data-');
   writeMnist(dataDir, 200, 40, false); // raw files: the published md5s (of the .gz files) do not apply
 });

@@ -5,19 +5,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { initBackend } from '../../src/train/backend';
 import { readJsonl, train, IterationRecord, EpochMetrics, TrainOptions } from '../../src/train/trainer';
 import { loadDataset, Dataset } from '../../src/data/dataset';
 import type { MethodName } from '../../src/attention/methods';
 import { tmpDir, writeMnist } from '../data/fixtures';
+import { wasmOrCpu } from './test-backend';
 
 let data: Dataset;
 beforeAll(async () => {
-  try {
-    await initBackend('wasm');
-  } catch {
-    await initBackend('cpu');
-  }
+  await wasmOrCpu();
   const dataDir = tmpDir();
   writeMnist(dataDir, 160, 40, false);
   data = await loadDataset({ name: 'mnist', dataDir, seed: 0, validationFraction: 0.2, download: false });

@@ -5,22 +5,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { initBackend } from '../../src/train/backend';
 import { loadDataset } from '../../src/data/dataset';
 import { train } from '../../src/train/trainer';
 import { main } from '../../src/cli/main';
 import { writeRunCurves } from '../../src/train/run-curves';
 import { tmpDir, writeMnist } from '../data/fixtures';
 import { readPng } from './png';
+import { wasmOrCpu } from './test-backend';
 
 let out: string;
 
 beforeAll(async () => {
-  try {
-    await initBackend('wasm');
-  } catch {
-    await initBackend('cpu');
-  }
+  await wasmOrCpu();
   const dataDir = tmpDir();
   writeMnist(dataDir, 160, 40);
   const data = await loadDataset({ name: 'mnist', dataDir, seed: 0, validationFraction: 0.25, download: false, verify: false });

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { initBackend } from '../../src/train/backend';
 import { readJsonl, train, EpochMetrics, IterationRecord } from '../../src/train/trainer';
 import { loadDataset, Dataset } from '../../src/data/dataset';
+import { wasmOrCpu } from './test-backend';
 
 const DATA = path.resolve(__dirname, '../../../shared/data');
 const haveData = fs.existsSync(path.join(DATA, 'mnist'));
@@ -15,11 +15,7 @@ let data: Dataset;
 
 beforeAll(async () => {
   if (!haveData) return;
-  try {
-    await initBackend('wasm');
-  } catch {
-    await initBackend('cpu');
-  }
+  await wasmOrCpu();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qahan-train-'));
   data = await loadDataset({ name: 'mnist', dataDir: DATA, limit: 2000, seed: 0, validationFraction: 0, download: false });
 });
