@@ -17,6 +17,7 @@ import type { Series } from './plot';
 import { crossSamplerMarkdown, writeChart, type CrossSamplerCell } from './report';
 import { bootstrapCI, cohensDz, holm, mean, minimumDetectableDifference, pairedT, sd, wilcoxonSignedRank } from './statistics';
 import { EpochMetrics, IterationRecord, ITERATIONS_FILE, METRICS_FILE, readJsonl, runComplete, ValidationRecord, VALIDATION_FILE } from './trainer';
+import { claimVerdicts, type ClaimVerdict } from './claim-verdicts';
 import { tuningChoices, tuningMarkdown, type TuningChoice, type VariantConfig } from './tuning-choice';
 
 export interface LoadedRun {
@@ -297,6 +298,8 @@ export interface SettingReport {
    * over seeds of each run's mean and of its spread over images.
    */
   kept: { variant: string; seeds: number; epochs: { epoch: number; mean: number; std: number }[] }[];
+  /** The claims' verdicts by the rule of docs/protocol.md, section 7 (./claim-verdicts). */
+  claims: ClaimVerdict[];
 }
 
 export interface ReportOptions {
@@ -446,6 +449,7 @@ export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o:
       comparisons,
       power,
       tuning: tuningChoices(methods, variantConfigs(runs)),
+      claims: claimVerdicts(comparisons, (v) => methods[v]?.method),
       kept: keptPerEpoch(runs, variants),
       crossSampler: runs.flatMap((r) =>
         r.crossSampler.map((c) => ({ method: r.variant, seed: r.seed, trainedWith: r.config.sampler ?? 'default', evaluatedWith: c.evaluatedWith, accuracy: c.accuracy, images: c.images, keptMean: c.keptMean })),
@@ -490,6 +494,26 @@ const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(2) : 'n/a');
 const fix = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const est = (e: Estimate, f: (x: number) => string) => (e.n ? `${f(e.mean)} [${f(e.ci95[0])}, ${f(e.ci95[1])}]` : 'n/a');
 
+/** The verdict table: one row per annealed variant, baseline pair and claim, with the comparisons it rests on. */
+function claimsMarkdown(claims: readonly ClaimVerdict[]): string[] {
+  if (!claims.length) return [];
+  const L = ['', '## The claims, by the protocol\'s rule', ''];
+  L.push(
+    'Section 7 of docs/protocol.md: supported when the variant beats both classical hard-attention baselines on every metric of the claim with Holm-adjusted p < 0.05; ' +
+      'refuted when a baseline beats it on one of them with Holm-adjusted p < 0.05; otherwise not distinguishable at this power. ' +
+      'Evidence: mean difference (variant - baseline) [95% interval], Holm p. qahan@sqa is the paper\'s method; the other annealed variants are ablations.',
+    '',
+  );
+  L.push('| variant | against | claim | verdict | evidence |');
+  L.push('|---|---|---|---|---|');
+  const g = (x: number) => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(1));
+  for (const c of claims) {
+    const ev = c.evidence.map((e) => `${e.b} ${e.metric}: ${g(e.meanDiff)} [${g(e.ci95[0])}, ${g(e.ci95[1])}], p ${g(e.pHolm)}`).join('; ');
+    L.push(`| ${c.variant} | ${c.baselines.join(', ')} | ${c.claim} | **${c.verdict}** | ${ev} |`);
+  }
+  return L;
+}
+
 function markdown(r: SettingReport, charts: { title: string; file: string; png?: boolean }[]): string {
   const L: string[] = [`# ${r.setting}`, ''];
   const vs = Object.values(r.methods);
@@ -514,6 +538,7 @@ function markdown(r: SettingReport, charts: { title: string; file: string; png?:
         `${est(v.aucSteps, fix)} | ${est(v.aucSeconds, fix)} | ${est(v.smoothness, (x) => fix(x, 4))} | ${est(v.noiseAuc.gaussian, fix)} | ${est(v.noiseAuc.saltPepper, fix)} | ${est(v.noiseAuc.controlError, fix)} | ${fix(v.epochSeconds.mean, 1)} |`,
     );
   }
+  L.push(...claimsMarkdown(r.claims ?? []));
   if (r.kept?.length) {
     const n = Math.max(...r.kept.map((k) => k.epochs.length));
     L.push('', '## Positions kept', '', 'Per training image, for variants whose count is free: mean over seeds of each epoch\'s mean (and of its spread over images).', '');
