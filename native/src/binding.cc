@@ -446,7 +446,8 @@ Napi::Array pairArray(Napi::Env env, double a, double b) {
   return r;
 }
 
-Napi::Int8Array toInt8Array(Napi::Env env, const std::vector<int8_t>& v) {
+template <class Alloc>
+Napi::Int8Array toInt8Array(Napi::Env env, const std::vector<int8_t, Alloc>& v) {
   auto a = Napi::Int8Array::New(env, v.size());
   if (!v.empty()) std::memcpy(a.Data(), v.data(), v.size());
   return a;
@@ -464,17 +465,18 @@ struct Timing {
 
 // Hands v's memory to JS without a copy (v is left empty): a fresh typed array is zero-filled memory
 // that the copy then faults in page by page, ~3 ms for 512 reads of 2,000 variables on this VM, more
-// than the rest of the call's setup. V8 is told the size, so garbage collection sees the memory.
-template <class A, class T>
-A adoptArray(Napi::Env env, std::vector<T>& v) {
+// than the rest of the call's setup. V8 is told the bytes held (whole pages for a large buffer), so
+// garbage collection sees the memory.
+template <class A, class V>
+A adoptArray(Napi::Env env, V& v) {
+  using T = typename V::value_type;
   if (v.empty()) return A::New(env, 0);
-  auto* owned = new std::vector<T>(std::move(v));
-  const size_t bytes = owned->size() * sizeof(T);
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+  auto* owned = new V(std::move(v));
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(heldBytes(*owned)));
   Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(
-      env, owned->data(), bytes,
-      [](Napi::Env e, void*, std::vector<T>* p) {
-        Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(p->size() * sizeof(T)));
+      env, owned->data(), owned->size() * sizeof(T),
+      [](Napi::Env e, void*, V* p) {
+        Napi::MemoryManagement::AdjustExternalMemory(e, -static_cast<int64_t>(heldBytes(*p)));
         delete p;
       },
       owned);

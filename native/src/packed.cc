@@ -9,13 +9,11 @@
 #include <memory>
 #include <stdexcept>
 #include <vector>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "qahan/kernels/kernels.h"
 #include "qahan/kernels/packed_chunk.h"
 #include "qahan/kernels/sparse_int.h"
+#include "qahan/memory.h"
 
 namespace qahan {
 
@@ -288,24 +286,9 @@ void startBits(const int8_t* init, int n, Vartype vt, Rng& rng, uint64_t* bits) 
   }
 }
 
-// A zeroed, 64-byte aligned array of `words` words for the packed states. Large ones are asked for on
-// transparent huge pages: the first touch of fresh 4 KiB pages cost about 2.5 ms per MiB on the VM this
-// was tuned on (SQA's 512 reads x 16 slices on 2,048 sites hold 2.1 MiB), a 2 MiB page about 0.12 ms.
-std::unique_ptr<uint64_t[], void (*)(void*)> wordStore(size_t words) {
-  size_t bytes = ((8 * words + 63) / 64) * 64;
-  size_t align = 64;
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  constexpr size_t kHuge = size_t(1) << 21;
-  if (bytes >= kHuge / 2) align = kHuge, bytes = (bytes + kHuge - 1) / kHuge * kHuge;
-#endif
-  std::unique_ptr<uint64_t[], void (*)(void*)> store(static_cast<uint64_t*>(std::aligned_alloc(align, bytes)), std::free);
-  if (!store) throw std::bad_alloc();
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (align > 64) madvise(store.get(), bytes, MADV_HUGEPAGE);  // a hint: without it, plain pages
-#endif
-  std::fill(store.get(), store.get() + words, uint64_t(0));
-  return store;
-}
+// A zeroed, 64-byte aligned array of `words` words for the packed states (SQA's 512 reads x 16 slices on
+// 2,048 sites hold 2.1 MiB: on huge pages, and kept for the next call; qahan/memory.h).
+HugeVector<uint64_t> wordStore(size_t words) { return HugeVector<uint64_t>(words, uint64_t(0)); }
 
 void unsatCounts(const Sites& st, const uint64_t* a, int NW, uint32_t* out);
 
@@ -316,8 +299,8 @@ bool runChunkJob(const ChunkJob& c, const BatchOptions& opt) {
   const int n = st.n, G = (n + 63) / 64;
   const Vartype vt = c.model->model().vartype;
   const IntegerForm& f = c.model->integer();
-  const auto store = wordStore(static_cast<size_t>(NW) * (n + 1));
-  uint64_t* a = store.get();
+  auto store = wordStore(static_cast<size_t>(NW) * (n + 1));
+  uint64_t* a = store.data();
   std::vector<uint64_t> rows(static_cast<size_t>(64) * G);
   uint64_t x[64];
   int live = 0;
@@ -552,8 +535,8 @@ void runSqaChunkJob(const ChunkJob& c, const SqaOptions& sqa, const BatchOptions
   const Vartype vt = c.model->model().vartype;
   const IntegerForm& f = c.model->integer();
   const size_t stride = static_cast<size_t>(n) + 1;
-  const auto store = wordStore(static_cast<size_t>(NW) * stride * P);
-  uint64_t* a = store.get();
+  auto store = wordStore(static_cast<size_t>(NW) * stride * P);
+  uint64_t* a = store.data();
   // rows[(l * P + k) * G + g]: read l's slice k, site bits in model order.
   std::vector<uint64_t> rows(static_cast<size_t>(64) * P * G);
   std::vector<uint32_t> pick(static_cast<size_t>(64) * NW, 0);

@@ -202,6 +202,27 @@ withKernels('kernel choice', () => {
       for (let k = 0; k < 1100; k++) expect(res.energies[k]).toBe(energyOf(mm, res.samples, k));
     }
   });
+  test('large buffers reused between calls (samples on mappings of their own, packed states kept for the next call) change no sample', async () => {
+    // 600 reads of 1,100 spins (660 KB of samples) and SQA's 512 reads x 16 slices (states over 512 KiB on
+    // vector CPUs): the second call with seed 5 runs on what the seed-6 call left behind.
+    const big = 1100;
+    const mm = ring(big, Array.from({ length: big }, (_, i) => (i % 3 === 0 ? -1 : 1)), Array.from({ length: big }, (_, i) => (i % 5) - 2));
+    const sa = async (seed: number) => (await native.simulatedAnnealing([mm], { numReads: 600, seed, threads: 0, numSweeps: 5, kernel: 'packed' }))[0];
+    const sqa = async (seed: number) =>
+      (await native.pathIntegralAnnealing([mm], { numReads: 512, seed, threads: 0, numSweeps: 3, beta: 2, trotterSlices: 16, gammaRange: [2, 0.1] }))[0];
+    const same = (x: { samples: Int8Array; energies: Float64Array }, y: { samples: Int8Array; energies: Float64Array }) =>
+      Buffer.from(x.samples.buffer, x.samples.byteOffset, x.samples.byteLength).equals(Buffer.from(y.samples.buffer, y.samples.byteOffset, y.samples.byteLength)) &&
+      Array.from(x.energies).every((e, k) => e === y.energies[k]);
+    for (const run of [sa, sqa]) {
+      const a = await run(5);
+      const kept = { samples: a.samples.slice(), energies: a.energies.slice() };
+      const b = await run(6);
+      const c = await run(5);
+      expect(same(a, c)).toBe(true);
+      expect(same(a, b)).toBe(false);
+      expect(same(a, kept)).toBe(true); // what JS holds is never handed out again
+    }
+  });
   test('packed samples and energies are exact and do not depend on the vector width (each ISA in a child)', async () => {
     // 1,100 reads = 18 words: full 8-word (AVX-512) and 4-word (AVX2) chunks plus a partial last chunk,
     // the case that crashed the first AVX builds.

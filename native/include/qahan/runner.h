@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "qahan/memory.h"
 #include "qahan/problem.h"
 #include "qahan/rng.h"
 #include "qahan/schedules.h"
@@ -57,7 +58,7 @@ struct BatchOptions {
 };
 
 struct SampleOutput {
-  std::vector<int8_t> samples;  // numReads * n in the model's vartype
+  LargeVector<int8_t> samples;  // numReads * n in the model's vartype (qahan/memory.h: large ones pre-faulted)
   std::vector<double> energies;
 };
 
