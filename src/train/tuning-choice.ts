@@ -29,15 +29,19 @@ export interface TuningChoice {
 }
 
 export function tuningChoices(methods: Record<string, VariantScore>, configs: ReadonlyMap<string, VariantConfig>): TuningChoice[] {
+  // Grouped by family and attention count k: k is never tuned (section 3), so variants that differ in it (a
+  // final setting's matched-count baselines, `topk-k23` beside `topk`) are different methods, not rivals.
   const families = new Map<string, string[]>();
   for (const v of Object.keys(methods)) {
     const c = configs.get(v);
     if (!c) continue;
-    families.set(c.family, [...(families.get(c.family) ?? []), v]);
+    const key = `${c.family}\u0000${JSON.stringify(c.attention.k ?? null)}`;
+    families.set(key, [...(families.get(key) ?? []), v]);
   }
   const out: TuningChoice[] = [];
-  for (const [family, vs] of families) {
+  for (const vs of families.values()) {
     if (vs.length < 2) continue;
+    const family = configs.get(vs[0])!.family;
     const score = (v: string) => {
       const m = methods[v].finalValidation.mean;
       return Number.isFinite(m) ? m : -Infinity;

@@ -38,3 +38,16 @@ test('highest mean validation wins per family; ties go to the smaller learning r
   expect(md).toContain('| qahan@sqa | qahan@sqa-lambda0.13636-lr0.001 | 0.001 | lambda = 0.13636 | 97.50 |');
   expect(tuningMarkdown([])).toEqual([]);
 });
+
+test('variants that differ in the count k are different methods, not tuning rivals (a final setting with matched-count baselines)', () => {
+  const score = (m: number) => ({ finalValidation: { mean: m }, seeds: [0, 1] });
+  const methods = { topk: score(0.97), 'topk-k23': score(0.98), 'gumbel-lr0.001': score(0.96), 'gumbel-lr0.003': score(0.95) };
+  const configs = new Map<string, VariantConfig>([
+    ['topk', { family: 'topk', lr: 0.003, attention: { k: 12 } }],
+    ['topk-k23', { family: 'topk', lr: 0.003, attention: { k: 23, lambda: 0.0227 } }],
+    ['gumbel-lr0.001', { family: 'gumbel', lr: 0.001, attention: { k: 12 } }],
+    ['gumbel-lr0.003', { family: 'gumbel', lr: 0.003, attention: { k: 12 } }],
+  ]);
+  const c = tuningChoices(methods, configs);
+  expect(c.map((x) => [x.family, x.variant])).toEqual([['gumbel', 'gumbel-lr0.001']]);
+});
