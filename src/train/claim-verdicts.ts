@@ -49,7 +49,9 @@ const ALPHA = 0.05;
  * `methodOf` maps a variant to its method name.
  */
 export function claimVerdicts(comparisons: readonly PairedComparison[], methodOf: (variant: string) => string | undefined): ClaimVerdict[] {
-  const annealed = [...new Set(comparisons.map((c) => c.a))];
+  // The paper's method first (QAHAN on SQA), then the ablations by name.
+  const first = (v: string) => (v === 'qahan@sqa' ? 0 : 1);
+  const annealed = [...new Set(comparisons.map((c) => c.a))].sort((x, y) => first(x) - first(y) || x.localeCompare(y));
   const others = [...new Set(comparisons.map((c) => c.b))];
   // Baseline sets by variant suffix: '' for `gumbel`, '-k23' for `gumbel-k23`; only sets that hold both methods.
   const sets = new Map<string, string[]>();

@@ -81,3 +81,10 @@ describe('claimVerdicts (protocol section 7)', () => {
     expect(claimVerdicts(partial, methodOf).map((c) => c.claim)).toEqual(['convergence', 'convergence (seconds)', 'smoothness']);
   });
 });
+
+test('the paper\'s method comes first, then the ablations by name', () => {
+  const base = comparisons({});
+  const as = (a: string) => base.map((c) => ({ ...c, a }));
+  const v = claimVerdicts([...as('qahan-free@sqa'), ...as('qahan@sa'), ...base], methodOf);
+  expect([...new Set(v.map((c) => c.variant))]).toEqual(['qahan@sqa', 'qahan-free@sqa', 'qahan@sa']);
+});
