@@ -2,7 +2,7 @@ import type { BinaryQuadraticModel } from '../model/bqm';
 import { addon, NativeCancelToken, NativeModel, NativeModelHandle, NativeSampleResult } from '../native/addon';
 import { defaultThreads, progressCallback, runCancellable, toSampleSet } from './native-run';
 import type { SampleSet } from './sample-set';
-import { checkParameterNames, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
+import { checkParameterNames, optionalTarget, optionalTimeLimit, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
 
 export interface ParallelTemperingParams extends SampleParams {
   /** PT sweeps per read (one sweep: a Metropolis sweep of every replica, cluster moves, neighbour swaps). Default 1000, or unbounded with `timeLimit`. */
@@ -61,20 +61,6 @@ export function nativeParallelTempering(models: (NativeModel | NativeModelHandle
 }
 
 const PARAMS = ['numSweeps', 'numReplicas', 'betaRange', 'ladder', 'clusterMoves', 'timeLimit', 'targetEnergy'];
-
-export function optionalTarget(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`targetEnergy must be a finite number, got ${String(value)}`);
-  return value;
-}
-
-export function optionalTimeLimit(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1e7) {
-    throw new RangeError(`timeLimit must be a number of seconds in (0, 1e7], got ${String(value)}`);
-  }
-  return value;
-}
 
 /**
  * Parallel tempering (replica-exchange Monte Carlo) with Houdayer cluster moves for sparse models: each

@@ -64,6 +64,31 @@ export function optionalCardinality(value: unknown): number | undefined {
   return value;
 }
 
+/** A time-to-target energy: undefined or a finite number. */
+export function optionalTarget(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`targetEnergy must be a finite number, got ${String(value)}`);
+  return value;
+}
+
+/** A wall-clock budget in seconds: undefined or in (0, 1e7]. */
+export function optionalTimeLimit(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1e7) {
+    throw new RangeError(`timeLimit must be a number of seconds in (0, 1e7], got ${String(value)}`);
+  }
+  return value;
+}
+
+/** An optional integer >= 0 named `name`. */
+export function optionalNonNegativeInteger(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
 export function seedOf(value: unknown): number {
   if (value === undefined) return Math.floor(Math.random() * 2 ** 32);
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > Number.MAX_SAFE_INTEGER) {

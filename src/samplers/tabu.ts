@@ -1,9 +1,8 @@
 import type { BinaryQuadraticModel } from '../model/bqm';
 import { addon, NativeCancelToken, NativeModel, NativeModelHandle, NativeSampleResult } from '../native/addon';
 import { defaultThreads, flattenInitialStates, progressCallback, runCancellable, toSampleSet } from './native-run';
-import { optionalTarget, optionalTimeLimit } from './parallel-tempering';
 import type { SampleSet } from './sample-set';
-import { checkParameterNames, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
+import { checkParameterNames, optionalNonNegativeInteger, optionalTarget, optionalTimeLimit, positiveInteger, SampleParams, Sampler, seedOf } from './sampler';
 
 export interface TabuParams extends SampleParams {
   /** Wall-clock budget of the whole call in seconds (results then depend on timing). */
@@ -78,12 +77,8 @@ export class TabuSampler implements Sampler<TabuParams> {
     const numReads = positiveInteger(p.numReads, 'numReads', 10);
     const timeLimit = optionalTimeLimit(p.timeLimit);
     const numRestarts = p.numRestarts === undefined && timeLimit !== undefined ? undefined : positiveInteger(p.numRestarts, 'numRestarts', 20);
-    if (p.tenure !== undefined && (typeof p.tenure !== 'number' || !Number.isInteger(p.tenure) || p.tenure < 0)) {
-      throw new RangeError(`tenure must be a non-negative integer, got ${String(p.tenure)}`);
-    }
-    if (p.annealSweeps !== undefined && (typeof p.annealSweeps !== 'number' || !Number.isInteger(p.annealSweeps) || p.annealSweeps < 0)) {
-      throw new RangeError(`annealSweeps must be a non-negative integer, got ${String(p.annealSweeps)}`);
-    }
+    const tenure = optionalNonNegativeInteger(p.tenure, 'tenure');
+    const annealSweeps = optionalNonNegativeInteger(p.annealSweeps, 'annealSweeps');
     const seed = seedOf(p.seed);
     if (bqms.length === 0) return [];
     const results = await runCancellable(p.signal, (cancelToken) =>
@@ -92,9 +87,9 @@ export class TabuSampler implements Sampler<TabuParams> {
         {
           numReads,
           timeLimit,
-          tenure: p.tenure,
+          tenure,
           numRestarts,
-          annealSweeps: p.annealSweeps,
+          annealSweeps,
           targetEnergy: optionalTarget(p.targetEnergy),
           initialStates: flattenInitialStates(bqms, numReads, p.initialStates),
           seed,
