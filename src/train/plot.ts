@@ -13,6 +13,8 @@ export interface Series {
   low?: readonly number[];
   high?: readonly number[];
   color?: string;
+  /** SVG stroke-dasharray; matched-count variants ("topk-k23") get a dash by default (dashFor). */
+  dash?: string;
 }
 
 export interface ChartOptions {
@@ -36,9 +38,15 @@ export interface ChartOptions {
 /** What the SVGs ask for; the PNG renderer resolves the generic sans-serif to chartFont(). */
 export const CHART_FONT_FAMILY = 'Helvetica, Arial, sans-serif';
 
-/** One colour per method, stable across charts. */
+/** One colour per method and protocol variant, stable across charts (13 variants outrun a 10-colour cycle). */
 export const METHOD_COLORS: Record<string, string> = {
   qahan: '#d62728',
+  'qahan@sqa': '#d62728',
+  'qahan@sa': '#ff7f0e',
+  'qahan-free@sqa': '#8c564b',
+  'qahan-energy@sqa': '#e377c2',
+  'qubo-ls': '#bcbd22',
+  topk: '#17becf',
   reinforce: '#1f77b4',
   gumbel: '#2ca02c',
   soft: '#9467bd',
@@ -46,8 +54,23 @@ export const METHOD_COLORS: Record<string, string> = {
 };
 const PALETTE = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#7f7f7f', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#bcbd22'];
 
+/** "topk-k23" -> "topk": a matched-count variant of a method. */
+function matchedBase(name: string): string | undefined {
+  return /^(.+)-k\d+$/.exec(name)?.[1];
+}
+
+/** A matched-count variant takes its method's colour and a dash (dashFor), so the pair reads as one family. */
 export function colorFor(name: string, index: number): string {
-  return METHOD_COLORS[name] ?? PALETTE[index % PALETTE.length];
+  return METHOD_COLORS[name] ?? METHOD_COLORS[matchedBase(name) ?? ''] ?? PALETTE[index % PALETTE.length];
+}
+
+export function dashFor(name: string): string | undefined {
+  return matchedBase(name) !== undefined ? '6 4' : undefined;
+}
+
+function dashAttr(s: Series): string {
+  const d = s.dash ?? dashFor(s.name);
+  return d ? ` stroke-dasharray="${esc(d)}"` : '';
 }
 
 function esc(s: string): string {
@@ -83,9 +106,9 @@ function fmt(v: number): string {
 export function lineChartSvg(series: readonly Series[], o: ChartOptions): string {
   const W = o.width ?? 640;
   const H = o.height ?? 400;
-  // The legend's column widens for long names (about 7 px a character at 12 px) rather than clipping them.
+  // The legend's column widens for long names (up to about 7.5 px a character at 12 px) rather than clipping them.
   const longest = Math.max(0, ...series.map((s) => s.name.length));
-  const m = { left: 70, right: Math.min(Math.round(W / 2), Math.max(150, 44 + Math.ceil(7 * longest))), top: 40, bottom: 55 };
+  const m = { left: 70, right: Math.min(Math.round(W / 2), Math.max(150, 52 + Math.ceil(7.5 * longest))), top: 40, bottom: 55 };
   const pw = W - m.left - m.right;
   const ph = H - m.top - m.bottom;
   const fx = (v: number) => (o.logX ? Math.log10(Math.max(v, 1e-12)) : v);
@@ -111,7 +134,9 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${CHART_FONT_FAMILY}" font-size="12">`);
   parts.push(`<rect x="0" y="0" width="${W}" height="${H}" fill="#ffffff"/>`);
-  parts.push(`<text x="${m.left + pw / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(o.title)}</text>`);
+  // A long title is centred on the whole chart, not the plot area, so it does not run off the left edge.
+  const titleX = 8.5 * o.title.length > pw ? W / 2 : m.left + pw / 2;
+  parts.push(`<text x="${titleX}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(o.title)}</text>`);
   // Grid and ticks.
   const xt = o.logX ? niceTicks(x0, x1, 5).filter((v) => Number.isInteger(v)).map((v) => 10 ** v) : niceTicks(x0, x1, 6, o.xInteger);
   const yfmt = o.yPercent ? percentLabel : fmt;
@@ -137,7 +162,7 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
       const down = s.x.map((x, j) => `${px(x).toFixed(1)},${py(s.low![j]).toFixed(1)}`).reverse();
       parts.push(`<polygon points="${[...up, ...down].join(' ')}" fill="${c}" fill-opacity="0.18" stroke="none"/>`);
     }
-    if (pts.length) parts.push(`<polyline points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}" fill="none" stroke="${c}" stroke-width="2"/>`);
+    if (pts.length) parts.push(`<polyline points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}" fill="none" stroke="${c}" stroke-width="2"${dashAttr(s)}/>`);
     if (pts.length <= 30) for (const [x, y] of pts) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${c}"/>`);
     parts.push('</g>');
   });
@@ -145,7 +170,7 @@ export function lineChartSvg(series: readonly Series[], o: ChartOptions): string
   parts.push(`<g class="legend" transform="translate(${m.left + pw + 12} ${m.top + 4})">`);
   series.forEach((s, i) => {
     const c = s.color ?? colorFor(s.name, i);
-    parts.push(`<line x1="0" x2="22" y1="${i * 20 + 6}" y2="${i * 20 + 6}" stroke="${c}" stroke-width="3"/><text x="28" y="${i * 20 + 10}">${esc(s.name)}</text>`);
+    parts.push(`<line x1="0" x2="22" y1="${i * 20 + 6}" y2="${i * 20 + 6}" stroke="${c}" stroke-width="3"${dashAttr(s)}/><text x="28" y="${i * 20 + 10}">${esc(s.name)}</text>`);
   });
   parts.push('</g></svg>');
   return parts.join('\n');

@@ -34,6 +34,19 @@ test('an accuracy chart over epochs: integer x tick labels, y tick labels in %',
   expect(percentLabel(0)).toBe('0%');
 });
 
+test('the 13 protocol variants get distinct colours; a matched-count variant is its method dashed', () => {
+  const names = ['qahan@sqa', 'qahan@sa', 'qahan-free@sqa', 'qahan-energy@sqa', 'qubo-ls', 'topk', 'reinforce', 'gumbel', 'soft', 'none', 'topk-k23', 'gumbel-k23', 'reinforce-k23'];
+  const svg = lineChartSvg(names.map((name, i) => ({ name, x: [0, 1], y: [i, i + 1] })), { title: 'T', xLabel: 'x', yLabel: 'y' });
+  const lines = [...svg.matchAll(/<polyline [^>]*stroke="([^"]+)" stroke-width="2"( stroke-dasharray="[^"]+")?\/>/g)].map((m) => `${m[1]}${m[2] ? ' dashed' : ''}`);
+  expect(lines).toHaveLength(13);
+  expect(new Set(lines).size).toBe(13);
+  // Solid lines: one colour each for the ten methods; dashed: the colour of the method they match.
+  expect(new Set(lines.slice(0, 10).map((l) => l.split(' ')[0])).size).toBe(10);
+  expect(lines.slice(10)).toEqual([lines[5], lines[7], lines[6]].map((l) => `${l} dashed`));
+  // The legend draws the same dash.
+  expect((svg.match(/<line x1="0" x2="22"[^>]*stroke-dasharray/g) ?? []).length).toBe(3);
+});
+
 test('font: the family is read from the file; QAHAN_FONT must name a font', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qahan-font-'));
   try {
