@@ -18,6 +18,7 @@ import { crossSamplerMarkdown, writeChart, type CrossSamplerCell } from './repor
 import { bootstrapCI, cohensDz, holm, mean, minimumDetectableDifference, pairedT, sd, wilcoxonSignedRank } from './statistics';
 import { EpochMetrics, IterationRecord, ITERATIONS_FILE, METRICS_FILE, readJsonl, runComplete, ValidationRecord, VALIDATION_FILE } from './trainer';
 import { claimVerdicts, type ClaimVerdict } from './claim-verdicts';
+import { claimPower, claimPowerMarkdown, type ClaimPower } from './claim-power';
 import { tuningChoices, tuningMarkdown, type TuningChoice, type VariantConfig } from './tuning-choice';
 
 export interface LoadedRun {
@@ -300,6 +301,8 @@ export interface SettingReport {
   kept: { variant: string; seeds: number; epochs: { epoch: number; mean: number; std: number }[] }[];
   /** The claims' verdicts by the rule of docs/protocol.md, section 7 (./claim-verdicts). */
   claims: ClaimVerdict[];
+  /** Seeds each claim comparison needs to detect its observed difference (./claim-power). */
+  claimPower: ClaimPower[];
 }
 
 export interface ReportOptions {
@@ -434,6 +437,7 @@ export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o:
     // Holm's first step tests at alpha / m: the detectable difference there is the conservative one.
     mdd: Object.fromEntries(powerSeeds.map((n) => [String(n), minimumDetectableDifference(c.sdDiff, n, 0.05 / m, 0.8)])),
   }));
+  const claims = claimVerdicts(comparisons, (v) => methods[v]?.method);
   return {
     report: {
       setting,
@@ -449,7 +453,8 @@ export function summarizeSetting(setting: string, runs: readonly LoadedRun[], o:
       comparisons,
       power,
       tuning: tuningChoices(methods, variantConfigs(runs)),
-      claims: claimVerdicts(comparisons, (v) => methods[v]?.method),
+      claims,
+      claimPower: claimPower(claims, comparisons),
       kept: keptPerEpoch(runs, variants),
       crossSampler: runs.flatMap((r) =>
         r.crossSampler.map((c) => ({ method: r.variant, seed: r.seed, trainedWith: r.config.sampler ?? 'default', evaluatedWith: c.evaluatedWith, accuracy: c.accuracy, images: c.images, keptMean: c.keptMean })),
@@ -564,6 +569,8 @@ function markdown(r: SettingReport, charts: { title: string; file: string; png?:
     L.push(`|---|---:|${ns.map(() => '---:').join('|')}|`);
     for (const p of r.power) L.push(`| ${p.pair} | ${pct(p.sdDiff)} | ${ns.map((n) => pct(p.mdd[n])).join(' | ')} |`);
   }
+  const cp = claimPowerMarkdown(r.claimPower);
+  if (cp.length) L.push('', ...cp);
   L.push('', '## Charts', '');
   for (const c of charts) L.push(`![${c.title}](${c.png ? c.file.replace(/\.svg$/, '.png') : c.file})`, '');
   return L.join('\n');

@@ -236,3 +236,16 @@ export function minimumDetectableDifference(pairedSd: number, n: number, alpha =
   if (n < 2) return NaN;
   return ((studentTQuantile(1 - alpha / 2, n - 1) + studentTQuantile(power, n - 1)) * pairedSd) / Math.sqrt(n);
 }
+
+/**
+ * The fewest seeds (2..maxN) at which a paired t test detects a true mean difference `diff` with the given
+ * power at two-sided level alpha, the differences' standard deviation being `pairedSd`; undefined when even
+ * maxN seeds do not, or the inputs give no answer (a zero difference, a non-finite spread).
+ */
+export function seedsToDetect(diff: number, pairedSd: number, alpha = 0.05, power = 0.8, maxN = 200): number | undefined {
+  const d = Math.abs(diff);
+  if (!(d > 0) || !Number.isFinite(d) || !(pairedSd >= 0) || !Number.isFinite(pairedSd)) return undefined;
+  if (pairedSd === 0) return 2;
+  for (let n = 2; n <= maxN; n++) if (minimumDetectableDifference(pairedSd, n, alpha, power) <= d) return n;
+  return undefined;
+}

@@ -1,4 +1,4 @@
-import { bootstrapCI, cohensDz, holm, mean, minimumDetectableDifference, pairedPermutation, pairedT, sd, studentTCdf, studentTQuantile, wilcoxonSignedRank } from '../../src/train/statistics';
+import { bootstrapCI, cohensDz, holm, mean, minimumDetectableDifference, pairedPermutation, pairedT, sd, seedsToDetect, studentTCdf, studentTQuantile, wilcoxonSignedRank } from '../../src/train/statistics';
 
 // Student's sleep data (Cushny and Peebles 1905): extra sleep, drug 2 minus drug 1, ten patients.
 const SLEEP = [1.2, 2.4, 1.3, 1.3, 0.0, 1.0, 1.8, 0.8, 4.6, 1.4];
@@ -64,6 +64,21 @@ test("Cohen's d_z and the smallest detectable difference", () => {
   expect(cohensDz(SLEEP)).toBeCloseTo(1.2846, 4);
   // (t_{0.975,9} + t_{0.8,9}) * sd / sqrt(10) = (2.262157 + 0.883404) * 1 / sqrt(10)
   expect(minimumDetectableDifference(1, 10)).toBeCloseTo((2.262157 + 0.883404) / Math.sqrt(10), 4);
+});
+
+test('seeds to detect a difference: the first n whose detectable difference reaches it', () => {
+  // The detectable difference at 10 seeds is about 0.995 sd: a difference of 1.0 sd needs 10, 0.99 sd needs 11.
+  expect(seedsToDetect(1.0, 1)).toBe(10);
+  expect(seedsToDetect(0.99, 1)).toBe(11);
+  expect(minimumDetectableDifference(1, 9)).toBeGreaterThan(1.0);
+  // The sign does not matter; a stricter level needs more seeds.
+  expect(seedsToDetect(-1.0, 1)).toBe(10);
+  expect(seedsToDetect(1.0, 1, 0.05 / 12)!).toBeGreaterThan(10);
+  // No answer for a zero difference, for one beyond maxN, or for a spread that is not a number.
+  expect(seedsToDetect(0, 1)).toBeUndefined();
+  expect(seedsToDetect(0.01, 1)).toBeUndefined();
+  expect(seedsToDetect(1, NaN)).toBeUndefined();
+  expect(seedsToDetect(1, 0)).toBe(2);
 });
 
 test('bootstrap interval: seeded, contains the mean, degenerate for constant data, close to the normal interval for large n', () => {
