@@ -6,6 +6,7 @@
  * spreads differ. Protocol section 7 adds seeds where a difference that matters needs more than were run.
  */
 import type { ClaimVerdict } from './claim-verdicts';
+import { shortNumber as g } from './number-text';
 import { minimumDetectableDifference, seedsToDetect } from './statistics';
 
 /** The parts of a seed-paired comparison this needs (experiment-report's Comparison has them). */
@@ -64,7 +65,6 @@ export function claimPower(claims: readonly ClaimVerdict[], comparisons: readonl
 export function claimPowerMarkdown(rows: readonly ClaimPower[], variant = 'qahan@sqa'): string[] {
   const mine = rows.filter((r) => r.variant === variant);
   if (!mine.length) return [];
-  const g = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(1)) : 'n/a');
   const L = [
     `## Power on the claims' metrics (${variant})`,
     '',

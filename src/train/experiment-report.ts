@@ -19,6 +19,7 @@ import { bootstrapCI, cohensDz, holm, mean, minimumDetectableDifference, pairedT
 import { EpochMetrics, IterationRecord, ITERATIONS_FILE, METRICS_FILE, readJsonl, runComplete, ValidationRecord, VALIDATION_FILE } from './trainer';
 import { claimVerdicts, type ClaimVerdict } from './claim-verdicts';
 import { claimPower, claimPowerMarkdown, type ClaimPower } from './claim-power';
+import { shortNumber } from './number-text';
 import { tuningChoices, tuningMarkdown, type TuningChoice, type VariantConfig } from './tuning-choice';
 
 export interface LoadedRun {
@@ -511,7 +512,7 @@ function claimsMarkdown(claims: readonly ClaimVerdict[]): string[] {
   );
   L.push('| variant | against | claim | verdict | evidence |');
   L.push('|---|---|---|---|---|');
-  const g = (x: number) => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(1));
+  const g = (x: number) => shortNumber(x);
   for (const c of claims) {
     const ev = c.evidence.map((e) => `${e.b} ${e.metric}: ${g(e.meanDiff)} [${g(e.ci95[0])}, ${g(e.ci95[1])}], p ${g(e.pHolm)}`).join('; ');
     L.push(`| ${c.variant} | ${c.baselines.join(', ')} | ${c.claim} | **${c.verdict}** | ${ev} |`);
@@ -557,7 +558,7 @@ function markdown(r: SettingReport, charts: { title: string; file: string; png?:
   L.push('Difference a - b over the seeds both have; p from the paired t test, Holm-corrected over the comparisons of each annealed variant on the same metric; Wilcoxon p (exact) as a check; d_z = mean / sd of the differences.', '');
   L.push('| a | b | metric | n | mean diff | 95% CI | p | p (Holm) | p (Wilcoxon) | d_z | better for a |');
   L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
-  const g = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(4) : x.toExponential(2)) : 'n/a');
+  const g = (x: number) => shortNumber(x, 4);
   for (const c of r.comparisons) {
     L.push(`| ${c.a} | ${c.b} | ${c.metric}${c.censored ? ` (${c.censored} censored)` : ''} | ${c.n} | ${g(c.meanDiff)} | [${g(c.ci95[0])}, ${g(c.ci95[1])}] | ${g(c.p)} | ${g(c.pHolm)} | ${g(c.pWilcoxon)} | ${fix(c.effectSize, 2)} | ${c.better} |`);
   }

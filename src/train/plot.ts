@@ -13,8 +13,6 @@ export interface Series {
   low?: readonly number[];
   high?: readonly number[];
   color?: string;
-  /** SVG stroke-dasharray; matched-count variants ("topk-k23") get a dash by default (dashFor). */
-  dash?: string;
 }
 
 export interface ChartOptions {
@@ -59,18 +57,13 @@ function matchedBase(name: string): string | undefined {
   return /^(.+)-k\d+$/.exec(name)?.[1];
 }
 
-/** A matched-count variant takes its method's colour and a dash (dashFor), so the pair reads as one family. */
+/** A matched-count variant takes its method's colour and a dash (dashAttr), so the pair reads as one family. */
 export function colorFor(name: string, index: number): string {
   return METHOD_COLORS[name] ?? METHOD_COLORS[matchedBase(name) ?? ''] ?? PALETTE[index % PALETTE.length];
 }
 
-export function dashFor(name: string): string | undefined {
-  return matchedBase(name) !== undefined ? '6 4' : undefined;
-}
-
 function dashAttr(s: Series): string {
-  const d = s.dash ?? dashFor(s.name);
-  return d ? ` stroke-dasharray="${esc(d)}"` : '';
+  return matchedBase(s.name) !== undefined ? ' stroke-dasharray="6 4"' : '';
 }
 
 function esc(s: string): string {
